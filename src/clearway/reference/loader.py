@@ -1,0 +1,257 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Load the data files into a :class:`~clearway.domain.reference.Reference`.
+
+A malformed file fails to load with the file, the key and the reason (:class:`DataFileError`);
+nothing is half-loaded. Adding a nation is adding ``nations/<CODE>.yaml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from clearway.domain.reference import (
+    AgreementRow,
+    ClearanceType,
+    Level,
+    Provenance,
+    Reference,
+    Scheme,
+)
+from clearway.errors import DataFileError, InvalidInputError
+from clearway.reference.schema import (
+    CountriesFile,
+    ExportControlsFile,
+    GroupsFile,
+    NationFile,
+    Provenanced,
+)
+
+__all__ = ["default_data_dir", "default_reference", "load_reference"]
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def default_data_dir() -> Path:
+    """The data files shipped inside the package."""
+    return Path(str(resources.files("clearway") / "data"))
+
+
+@cache
+def default_reference() -> Reference:
+    """The shipped reference data, loaded once per process."""
+    return load_reference(default_data_dir())
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _read(path: Path, model: type[_M]) -> _M:
+    try:
+        raw: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    except OSError as exc:
+        raise DataFileError(str(path), "(file)", f"cannot be read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "(file)"
+        raise DataFileError(str(path), where, f"is not valid YAML: {exc}") from exc
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise DataFileError(str(path), _key(first["loc"]), first["msg"]) from exc
+
+
+def _provenance(entry: Provenanced) -> Provenance:
+    return Provenance(source=entry.source, assumed=entry.assumed)
+
+
+def _scheme(path: Path, data: NationFile) -> Scheme:
+    file = str(path)
+    if path.stem != data.nation:
+        raise DataFileError(file, "nation", f"`{data.nation}` does not match the file name")
+    levels: list[Level] = []
+    designated: set[int] = set()
+    for i, entry in enumerate(data.levels):
+        if levels and entry.rank < levels[-1].rank:
+            msg = f"rank {entry.rank} is below the rank of the level before it (lowest first)"
+            raise DataFileError(file, f"levels[{i}].rank", msg)
+        if entry.designated:
+            if entry.rank in designated:
+                msg = f"a second designated level for rank {entry.rank}"
+                raise DataFileError(file, f"levels[{i}].designated", msg)
+            designated.add(entry.rank)
+        levels.append(
+            Level(
+                nation=data.nation,
+                name=entry.name,
+                rank=entry.rank,
+                index=i,
+                designated=entry.designated,
+                aliases=tuple(entry.aliases),
+                provenance=_provenance(entry),
+            )
+        )
+    bare = Scheme(data.nation, MappingProxyType({}), tuple(levels), None, None)
+
+    def level(name: str | None, key: str) -> Level | None:
+        if name is None:
+            return None
+        found = bare.find_level(name)
+        if found is None:
+            raise DataFileError(file, key, f"`{name}` is not a level of this scheme")
+        return found
+
+    def ceiling(name: str, key: str) -> Level:
+        found = level(name, key)
+        assert found is not None
+        return found
+
+    types = tuple(
+        ClearanceType(
+            nation=data.nation,
+            name=t.name,
+            ceiling=ceiling(t.ceiling, f"clearance_types[{i}].ceiling"),
+            validity_years=t.validity_years,
+            aliases=tuple(t.aliases),
+            provenance=_provenance(t),
+        )
+        for i, t in enumerate(data.clearance_types)
+    )
+    facility_types = tuple(
+        ClearanceType(
+            nation=data.nation,
+            name=t.name,
+            ceiling=ceiling(t.ceiling, f"facility_clearance_types[{i}].ceiling"),
+            aliases=tuple(t.aliases),
+            provenance=_provenance(t),
+        )
+        for i, t in enumerate(data.facility_clearance_types)
+    )
+    try:
+        return Scheme(
+            nation=data.nation,
+            names=MappingProxyType({"en": data.names.en, "ja": data.names.ja}),
+            levels=tuple(levels),
+            personnel_threshold=level(
+                data.clearance_thresholds.personnel, "clearance_thresholds.personnel"
+            ),
+            facility_threshold=level(
+                data.clearance_thresholds.facility, "clearance_thresholds.facility"
+            ),
+            clearance_types=types,
+            facility_clearance_types=facility_types,
+            threshold_provenance=_provenance(data.clearance_thresholds),
+        )
+    except InvalidInputError as exc:  # a name or alias used twice
+        raise DataFileError(file, "(names)", exc.message) from exc
+
+
+def _agreements(
+    files: Mapping[Path, NationFile], schemes: Mapping[str, Scheme]
+) -> dict[tuple[str, str, str], AgreementRow]:
+    rows: dict[tuple[str, str, str], AgreementRow] = {}
+    for path, data in files.items():
+        source = schemes[data.nation]
+        for i, entry in enumerate(data.agreements):
+            key = f"agreements[{i}]"
+            target = schemes.get(entry.to)
+            if target is None:
+                raise DataFileError(str(path), f"{key}.to", f"`{entry.to}` has no data file")
+            level = source.find_level(entry.level)
+            if level is None:
+                msg = f"`{entry.level}` is not a level of {data.nation}"
+                raise DataFileError(str(path), f"{key}.level", msg)
+            protect_as = target.find_level(entry.protect_as)
+            if protect_as is None:
+                msg = f"`{entry.protect_as}` is not a level of {entry.to}"
+                raise DataFileError(str(path), f"{key}.protect_as", msg)
+            ident = (data.nation, level.name, entry.to)
+            if ident in rows:
+                msg = f"a second row for `{level.name}` into {entry.to}"
+                raise DataFileError(str(path), key, msg)
+            rows[ident] = AgreementRow(
+                source=data.nation,
+                level=level,
+                target=entry.to,
+                protect_as=protect_as,
+                confirmed=entry.confirmed,
+                provenance=_provenance(entry),
+            )
+    return rows
+
+
+def load_reference(data_dir: Path) -> Reference:
+    """Load and cross-check every data file under ``data_dir``.
+
+    Raises :class:`DataFileError` naming the file, key and reason of the first problem.
+    """
+    countries_path = data_dir / "countries.yaml"
+    groups_path = data_dir / "groups.yaml"
+    export_path = data_dir / "export_controls.yaml"
+    countries = _read(countries_path, CountriesFile)
+    groups = _read(groups_path, GroupsFile)
+    export = _read(export_path, ExportControlsFile)
+
+    for name, group in (*groups.tetragraphs.items(), *groups.input_aliases.items()):
+        for i, member in enumerate(group.members):
+            if member not in countries.codes:
+                msg = f"`{member}` is not a known country code"
+                raise DataFileError(str(groups_path), f"{name}.members[{i}]", msg)
+    for name in groups.tetragraphs:
+        if name in countries.codes:
+            msg = f"`{name}` is both a country code and a tetragraph"
+            raise DataFileError(str(groups_path), f"tetragraphs.{name}", msg)
+
+    nation_files: dict[Path, NationFile] = {}
+    schemes: dict[str, Scheme] = {}
+    for path in sorted((data_dir / "nations").glob("*.yaml")):
+        data = _read(path, NationFile)
+        if data.nation not in countries.codes and data.nation not in groups.tetragraphs:
+            msg = f"`{data.nation}` is neither a known country code nor a tetragraph"
+            raise DataFileError(str(path), "nation", msg)
+        schemes[data.nation] = _scheme(path, data)
+        nation_files[path] = data
+    if not schemes:
+        raise DataFileError(str(data_dir / "nations"), "(directory)", "holds no nation data file")
+
+    itar = [code for code, c in export.controls.items() if c.itar]
+    excluded = [code for code, c in export.controls.items() if c.excluded]
+    if len(excluded) != 1 or not export.controls[excluded[0]].itar:
+        msg = "exactly one control must be `excluded: true` (and `itar: true`)"
+        raise DataFileError(str(export_path), "controls", msg)
+    effective = export.aukus_exemption_effective.date
+
+    return Reference(
+        schemes=MappingProxyType(schemes),
+        countries=MappingProxyType(dict(countries.codes)),
+        groups=MappingProxyType(
+            {name: frozenset(g.members) for name, g in groups.tetragraphs.items()}
+        ),
+        group_provenance=MappingProxyType(
+            {
+                name: _provenance(g)
+                for name, g in (*groups.tetragraphs.items(), *groups.input_aliases.items())
+            }
+        ),
+        input_aliases=MappingProxyType(
+            {name: frozenset(g.members) for name, g in groups.input_aliases.items()}
+        ),
+        agreements=MappingProxyType(_agreements(nation_files, schemes)),
+        export_controls=MappingProxyType({code: c.name for code, c in export.controls.items()}),
+        itar_controls=frozenset(itar),
+        itar_excluded=excluded[0],
+        aukus_effective=datetime(effective.year, effective.month, effective.day, tzinfo=UTC),
+    )

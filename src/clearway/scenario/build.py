@@ -1,0 +1,340 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Build domain facts from a world document, checking references and domain rules.
+
+Every problem is a :class:`ScenarioError` naming the file, the key path and what was expected.
+The result is a :class:`~clearway.domain.facts.World` of facts that hold from the beginning of
+time unless the document dates them; the registry persists exactly these facts on import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+
+import attrs
+
+from clearway.domain.facts import (
+    ALWAYS,
+    NATO_PROGRAMME,
+    Approval,
+    ApprovalTarget,
+    Asset,
+    Clearance,
+    Employment,
+    ExportAuthorisation,
+    FacilityClearance,
+    MarkingVersion,
+    Nationality,
+    Organisation,
+    Person,
+    Programme,
+    ReadOn,
+    Visit,
+    World,
+)
+from clearway.domain.lifecycle import Status, StatusEntry, grant_dates, validate_history
+from clearway.domain.marking import Marking, make_marking, parse_marking
+from clearway.domain.reference import ClearanceType, Reference
+from clearway.domain.time import Interval, as_instant
+from clearway.errors import InvalidInputError, MarkingError, ScenarioError
+from clearway.scenario.document import (
+    AssetDoc,
+    ClearanceDoc,
+    ExportAuthorisationDoc,
+    FacilityClearanceDoc,
+    WorldDoc,
+)
+
+__all__ = ["builtin_programmes", "build_world"]
+
+
+def builtin_programmes() -> dict[str, Programme]:
+    """The programmes every store has: ``NATO``, open to every nation."""
+    return {NATO_PROGRAMME: Programme(NATO_PROGRAMME, None, "NATO briefing")}
+
+
+def _instant(value: date | datetime | None) -> datetime | None:
+    return None if value is None else as_instant(value)
+
+
+class _Builder:
+    def __init__(self, doc: WorldDoc, reference: Reference, file: str) -> None:
+        self.doc = doc
+        self.ref = reference
+        self.file = file
+        self.warnings: list[str] = []
+
+    @contextmanager
+    def at(self, path: str) -> Iterator[None]:
+        """Turn domain errors raised inside into errors naming ``path``."""
+        try:
+            yield
+        except MarkingError as exc:
+            where = f" (character {exc.position})" if exc.position is not None else ""
+            field = f".{exc.field}" if exc.field else ""
+            raise ScenarioError(self.file, path + field, exc.reason + where) from exc
+        except InvalidInputError as exc:
+            raise ScenarioError(self.file, path, exc.message) from exc
+
+    def fail(self, path: str, reason: str) -> ScenarioError:
+        return ScenarioError(self.file, path, reason)
+
+    def unique(self, ids: Sequence[str], kind: str) -> set[str]:
+        seen: set[str] = set()
+        for i, ident in enumerate(ids):
+            if ident in seen:
+                raise self.fail(f"{kind}[{i}].id", f"`{ident}` is given twice")
+            seen.add(ident)
+        return seen
+
+    def country(self, code: str, path: str, *, groups: bool = False) -> frozenset[str]:
+        upper = code.upper()
+        if upper in self.ref.countries:
+            return frozenset({upper})
+        if groups and upper in self.ref.groups:
+            return self.ref.groups[upper]
+        if groups and upper in self.ref.input_aliases:
+            self.warnings.append(f"{path}: `{upper}` is not an official tetragraph")
+            return self.ref.input_aliases[upper]
+        raise self.fail(path, f"unknown country code `{code}`")
+
+    def interval(self, start: date | datetime | None, end: date | datetime | None, path: str) -> Interval:
+        with self.at(path):
+            return Interval(_instant(start), _instant(end))
+
+    # --- clearances ----------------------------------------------------------------------
+
+    def history(
+        self, doc: ClearanceDoc | FacilityClearanceDoc, path: str
+    ) -> tuple[tuple[StatusEntry, ...], datetime | None]:
+        expires = _instant(doc.expires)
+        granted = _instant(doc.granted)
+        if doc.history is None:
+            assert doc.status is not None
+            assert granted is not None
+            return (StatusEntry(Status(doc.status), granted, expires),), None
+        history = tuple(StatusEntry(Status(e.status), as_instant(e.at)) for e in doc.history)
+        with self.at(f"{path}.history"):
+            validate_history(history)
+        grants = grant_dates(history)
+        if expires is not None:  # the explicit expiry holds from the first entry and each grant
+            history = tuple(
+                attrs.evolve(e, expires=expires) if i == 0 or e.at in grants else e
+                for i, e in enumerate(history)
+            )
+        if granted is not None and grants and granted not in grants:
+            days = ", ".join(g.date().isoformat() for g in grants)
+            raise self.fail(f"{path}.granted", f"disagrees with the history's grant dates ({days})")
+        reaches_granted = any(e.status is Status.GRANTED for e in history)
+        if reaches_granted and not grants and granted is None:
+            msg = "the history reaches `granted` without recording the grant: give `granted`"
+            raise self.fail(path, msg)
+        return history, (granted if not grants else None)
+
+    def clearance_type(self, nation: str, name: str, path: str, *, facility: bool) -> ClearanceType:
+        with self.at(path):
+            return self.ref.scheme(nation).clearance_type(name, facility=facility)
+
+    # --- records -------------------------------------------------------------------------
+
+    def export(
+        self,
+        docs: Sequence[ExportAuthorisationDoc],
+        path: str,
+        programmes: set[str],
+        assets: set[str],
+    ) -> tuple[ExportAuthorisation, ...]:
+        out = []
+        for i, doc in enumerate(docs):
+            where = f"{path}[{i}]"
+            regime = doc.regime.upper()
+            if regime not in self.ref.export_controls:
+                known = ", ".join(sorted(self.ref.export_controls))
+                raise self.fail(f"{where}.regime", f"unknown regime `{doc.regime}` (known: {known})")
+            if doc.programme is not None and doc.programme not in programmes:
+                raise self.fail(f"{where}.programme", f"unknown programme `{doc.programme}`")
+            if doc.asset is not None and doc.asset not in assets:
+                raise self.fail(f"{where}.asset", f"unknown asset `{doc.asset}`")
+            out.append(
+                ExportAuthorisation(
+                    regime=regime,
+                    interval=self.interval(doc.from_, doc.until, where),
+                    asset=doc.asset,
+                    programme=doc.programme,
+                )
+            )
+        return tuple(out)
+
+    def marking(self, doc: AssetDoc, path: str, programmes: set[str]) -> Marking:
+        for j, programme in enumerate(doc.programmes):
+            if programme not in programmes:
+                raise self.fail(f"{path}.programmes[{j}]", f"unknown programme `{programme}`")
+        if doc.marking is not None:
+            with self.at(f"{path}.marking"):
+                parsed = parse_marking(doc.marking, self.ref)
+            self.warnings.extend(f"{path}.marking: {w}" for w in parsed.warnings)
+            base = parsed.marking
+            if doc.originator is not None and doc.originator.upper() != base.originator:
+                msg = f"`{doc.originator}` does not match the marking's originator `{base.originator}`"
+                raise self.fail(f"{path}.originator", msg)
+            with self.at(path):
+                return make_marking(
+                    self.ref,
+                    originator=base.originator,
+                    level=base.level,
+                    releasable_to=base.releasable_to,
+                    caveats=base.caveats,
+                    programmes=doc.programmes,
+                    export_controls=doc.export_control,
+                    fgi=base.fgi,
+                )
+        assert doc.originator is not None
+        assert doc.level is not None
+        with self.at(path):
+            return make_marking(
+                self.ref,
+                originator=doc.originator,
+                level=doc.level,
+                releasable_to=doc.releasable_to or (),
+                caveats=doc.caveats or (),
+                programmes=doc.programmes,
+                export_controls=doc.export_control,
+            )
+
+    def build(self) -> World:  # noqa: C901, PLR0912, PLR0915 - one pass per record kind, in order
+        doc, ref = self.doc, self.ref
+        programmes = builtin_programmes()
+        self.unique([p.id for p in doc.programmes], "programmes")
+        for i, p in enumerate(doc.programmes):
+            if p.id in programmes:
+                raise self.fail(f"programmes[{i}].id", f"`{p.id}` is built in")
+            nations: set[str] = set()
+            for j, code in enumerate(p.nations):
+                nations |= self.country(code, f"programmes[{i}].nations[{j}]", groups=True)
+            programmes[p.id] = Programme(p.id, frozenset(nations), p.name)
+        programme_ids = set(programmes)
+        asset_ids = self.unique([a.id for a in doc.assets], "assets")
+        org_ids = self.unique([o.id for o in doc.organisations], "organisations")
+        person_ids = self.unique([p.id for p in doc.people], "people")
+
+        organisations: dict[str, Organisation] = {}
+        for i, o in enumerate(doc.organisations):
+            path = f"organisations[{i}]"
+            nation = next(iter(self.country(o.nation, f"{path}.nation")))
+            facilities = []
+            for j, f in enumerate(o.facility_clearances):
+                where = f"{path}.facility_clearances[{j}]"
+                ctype = self.clearance_type(nation, f.type, f"{where}.type", facility=True)
+                history, _ = self.history(f, where)
+                facilities.append(FacilityClearance(f"{o.id}/FCL-{j + 1}", ctype, history))
+            organisations[o.id] = Organisation(
+                id=o.id,
+                nation=nation,
+                facility_clearances=tuple(facilities),
+                aukus_periods=tuple(
+                    self.interval(p.from_, p.until, f"{path}.aukus_authorised_user[{k}]")
+                    for k, p in enumerate(o.aukus_authorised_user)
+                ),
+                export_authorisations=self.export(
+                    o.export_authorisations, f"{path}.export_authorisations", programme_ids, asset_ids
+                ),
+                name=o.name,
+            )
+
+        visits_by_person: dict[str, list[Visit]] = {}
+        for i, v in enumerate(doc.visits):
+            path = f"visits[{i}]"
+            if v.visitor not in person_ids:
+                raise self.fail(f"{path}.visitor", f"unknown person `{v.visitor}`")
+            if v.host not in org_ids:
+                raise self.fail(f"{path}.host", f"unknown organisation `{v.host}`")
+            for j, programme in enumerate(v.programmes):
+                if programme not in programme_ids:
+                    raise self.fail(f"{path}.programmes[{j}]", f"unknown programme `{programme}`")
+            visit = Visit(
+                id=v.id or f"VISIT-{i + 1}",
+                visitor=v.visitor,
+                host=v.host,
+                programmes=frozenset(v.programmes),
+                interval=self.interval(v.from_, v.until, path),
+                approved=ALWAYS if v.status == "approved" else None,
+            )
+            visits_by_person.setdefault(v.visitor, []).append(visit)
+
+        people: dict[str, Person] = {}
+        for i, p in enumerate(doc.people):
+            path = f"people[{i}]"
+            nationalities: set[str] = set()
+            for j, code in enumerate(p.nationalities):
+                nationalities |= self.country(code, f"{path}.nationalities[{j}]")
+            if p.employer is not None and p.employer not in org_ids:
+                raise self.fail(f"{path}.employer", f"unknown organisation `{p.employer}`")
+            clearances = []
+            for j, c in enumerate(p.clearances):
+                where = f"{path}.clearances[{j}]"
+                issuer = c.issuer.upper()
+                ctype = self.clearance_type(issuer, c.type, f"{where}.type", facility=False)
+                history, hint = self.history(c, where)
+                cv = None if c.continuous_vetting is None else as_instant(c.continuous_vetting.from_)
+                clearances.append(Clearance(f"{p.id}/CLR-{j + 1}", ctype, history, cv, hint))
+            read_ons = []
+            for j, r in enumerate(p.read_on):
+                where = f"{path}.read_on[{j}]"
+                programme = programmes.get(r.programme)
+                if programme is None:
+                    raise self.fail(f"{where}.programme", f"unknown programme `{r.programme}`")
+                if programme.nations is not None and not nationalities & programme.nations:
+                    held = ", ".join(sorted(nationalities))
+                    msg = f"{held} does not participate in `{r.programme}`: cannot be read on"
+                    raise self.fail(f"{where}.programme", msg)
+                read_ons.append(ReadOn(r.programme, self.interval(r.from_, r.until, where)))
+            people[p.id] = Person(
+                id=p.id,
+                nationalities=tuple(Nationality(n) for n in sorted(nationalities)),
+                employment=(Employment(p.employer),) if p.employer is not None else (),
+                clearances=tuple(clearances),
+                read_ons=tuple(read_ons),
+                visits=tuple(visits_by_person.get(p.id, ())),
+                export_authorisations=self.export(
+                    p.export_authorisations, f"{path}.export_authorisations", programme_ids, asset_ids
+                ),
+                name=p.name,
+            )
+
+        approvals: dict[str, list[Approval]] = {}
+        for i, a in enumerate(doc.approvals):
+            path = f"approvals[{i}]"
+            if a.asset not in asset_ids:
+                raise self.fail(f"{path}.asset", f"unknown asset `{a.asset}`")
+            if a.person is not None:
+                if a.person not in person_ids:
+                    raise self.fail(f"{path}.person", f"unknown person `{a.person}`")
+                target, value = ApprovalTarget.PERSON, a.person
+            elif a.organisation is not None:
+                if a.organisation not in org_ids:
+                    raise self.fail(f"{path}.organisation", f"unknown organisation `{a.organisation}`")
+                target, value = ApprovalTarget.ORGANISATION, a.organisation
+            else:
+                assert a.nation is not None
+                target = ApprovalTarget.NATION
+                value = next(iter(self.country(a.nation, f"{path}.nation")))
+            approval = Approval(a.asset, target, value, self.interval(a.from_, a.until, path))
+            approvals.setdefault(a.asset, []).append(approval)
+
+        assets: dict[str, Asset] = {}
+        for i, a in enumerate(doc.assets):
+            marking = self.marking(a, f"assets[{i}]", programme_ids)
+            assets[a.id] = Asset(
+                id=a.id,
+                markings=(MarkingVersion(marking),),
+                approvals=tuple(approvals.get(a.id, ())),
+                title=a.title,
+            )
+        return World(ref, people, organisations, programmes, assets)
+
+
+def build_world(doc: WorldDoc, reference: Reference, file: str) -> tuple[World, list[str]]:
+    """The domain facts of ``doc`` and the warnings it earned; raises :class:`ScenarioError`."""
+    builder = _Builder(doc, reference, file)
+    return builder.build(), builder.warnings
