@@ -27,7 +27,10 @@ def parse(
     for warning in parsed.warnings:
         echo(f"warning: {warning}", err=True)
     if as_json:
-        document = {"canonical": render_banner(parsed.marking, reference), **parsed.marking.as_dict()}
+        document = {
+            "canonical": render_banner(parsed.marking, reference),
+            **parsed.marking.as_dict(),
+        }
         echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         echo(display_banner(parsed.marking, reference))

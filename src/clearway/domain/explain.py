@@ -186,9 +186,12 @@ class _Explainer:
             en += " (the AUKUS exemption does not cover the Excluded Technology List)"
             ja += "（AUKUS 適用除外は除外技術リストには及びません）"
         elif {"AUS", "GBR"} & set(self.nationalities):
-            who = self.employer or "no employer"
-            en += f"; {who} is not an AUKUS authorised user at this time"
-            ja += f"。{who} はこの時点で AUKUS 認定ユーザーではありません"
+            if self.employer is None:
+                en += "; with no employer, the AUKUS exemption cannot apply"
+                ja += "。所属組織がないため AUKUS 適用除外は適用されません"
+            else:
+                en += f"; {self.employer} is not an AUKUS authorised user at this time"
+                ja += f"。{self.employer} はこの時点で AUKUS 認定ユーザーではありません"
         return Explanation(Reason.EXPORT_AUTHORISATION_REQUIRED, en, ja)
 
     def orcon(self) -> Explanation:

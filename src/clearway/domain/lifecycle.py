@@ -183,27 +183,25 @@ def standing_timeline(
         return expiry is not None and instant >= expiry
 
     protected_from = cv if cv is not None and not expired_at(cv) else None
-    out: list[tuple[int, Standing]] = []
-
-    def emit(start: int, standing: Standing) -> None:
-        if out and out[-1][0] == start:
-            out[-1] = (start, standing)
-        elif not out or out[-1][1] is not standing:
-            out.append((start, standing))
-
-    ends = [start for start, _, _ in segments[1:]] + [None]
-    for (start, expiry, active), end in zip(segments, ends, strict=True):
+    raw: list[tuple[int, Standing]] = []
+    ends: list[int | None] = [start for start, _, _ in segments[1:]]
+    ends.append(None)
+    for (start, seg_expiry, active), end in zip(segments, ends, strict=True):
         if not active:
-            emit(start, Standing.INACTIVE)
+            raw.append((start, Standing.INACTIVE))
             continue
-        cut = expiry
+        cut = seg_expiry
         if cut is not None and protected_from is not None and cut >= protected_from:
             cut = None  # continuous vetting: never expires from D on
         if cut is None or (end is not None and cut >= end):
-            emit(start, Standing.VALID)
+            raw.append((start, Standing.VALID))
         elif cut <= start:
-            emit(start, Standing.EXPIRED)
+            raw.append((start, Standing.EXPIRED))
         else:
-            emit(start, Standing.VALID)
-            emit(cut, Standing.EXPIRED)
+            raw.extend(((start, Standing.VALID), (cut, Standing.EXPIRED)))
+    out: list[tuple[int, Standing]] = []
+    for start, standing in raw:
+        if out and out[-1][1] is standing:
+            continue
+        out.append((start, standing))
     return out

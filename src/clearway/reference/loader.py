@@ -25,8 +25,9 @@ from clearway.domain.reference import (
     Provenance,
     Reference,
     Scheme,
+    fold,
 )
-from clearway.errors import DataFileError, InvalidInputError
+from clearway.errors import DataFileError
 from clearway.reference.schema import (
     CountriesFile,
     ExportControlsFile,
@@ -78,10 +79,27 @@ def _provenance(entry: Provenanced) -> Provenance:
     return Provenance(source=entry.source, assumed=entry.assumed)
 
 
+def _check_names(file: str, section: str, entries: list[Any]) -> None:
+    """Every name and alias of a section must be distinct after folding (NFKC, case)."""
+    seen: dict[str, str] = {}
+    for i, entry in enumerate(entries):
+        names = [("name", entry.name)] + [(f"aliases[{j}]", a) for j, a in enumerate(entry.aliases)]
+        for key, name in names:
+            folded = fold(name)
+            where = f"{section}[{i}].{key}"
+            if folded in seen and seen[folded] != f"{section}[{i}]":
+                msg = f"`{name}` is already a name or alias of {seen[folded]}"
+                raise DataFileError(file, where, msg)
+            seen[folded] = f"{section}[{i}]"
+
+
 def _scheme(path: Path, data: NationFile) -> Scheme:
     file = str(path)
     if path.stem != data.nation:
         raise DataFileError(file, "nation", f"`{data.nation}` does not match the file name")
+    _check_names(file, "levels", data.levels)
+    _check_names(file, "clearance_types", data.clearance_types)
+    _check_names(file, "facility_clearance_types", data.facility_clearance_types)
     levels: list[Level] = []
     designated: set[int] = set()
     for i, entry in enumerate(data.levels):
@@ -140,23 +158,17 @@ def _scheme(path: Path, data: NationFile) -> Scheme:
         )
         for i, t in enumerate(data.facility_clearance_types)
     )
-    try:
-        return Scheme(
-            nation=data.nation,
-            names=MappingProxyType({"en": data.names.en, "ja": data.names.ja}),
-            levels=tuple(levels),
-            personnel_threshold=level(
-                data.clearance_thresholds.personnel, "clearance_thresholds.personnel"
-            ),
-            facility_threshold=level(
-                data.clearance_thresholds.facility, "clearance_thresholds.facility"
-            ),
-            clearance_types=types,
-            facility_clearance_types=facility_types,
-            threshold_provenance=_provenance(data.clearance_thresholds),
-        )
-    except InvalidInputError as exc:  # a name or alias used twice
-        raise DataFileError(file, "(names)", exc.message) from exc
+    thresholds = data.clearance_thresholds
+    return Scheme(
+        nation=data.nation,
+        names=MappingProxyType({"en": data.names.en, "ja": data.names.ja}),
+        levels=tuple(levels),
+        personnel_threshold=level(thresholds.personnel, "clearance_thresholds.personnel"),
+        facility_threshold=level(thresholds.facility, "clearance_thresholds.facility"),
+        clearance_types=types,
+        facility_clearance_types=facility_types,
+        threshold_provenance=_provenance(thresholds),
+    )
 
 
 def _agreements(
@@ -168,6 +180,9 @@ def _agreements(
         for i, entry in enumerate(data.agreements):
             key = f"agreements[{i}]"
             target = schemes.get(entry.to)
+            if entry.to == data.nation:
+                msg = "an agreement row translates into another nation's scheme, not its own"
+                raise DataFileError(str(path), f"{key}.to", msg)
             if target is None:
                 raise DataFileError(str(path), f"{key}.to", f"`{entry.to}` has no data file")
             level = source.find_level(entry.level)
@@ -205,19 +220,29 @@ def load_reference(data_dir: Path) -> Reference:
     groups = _read(groups_path, GroupsFile)
     export = _read(export_path, ExportControlsFile)
 
-    for name, group in (*groups.tetragraphs.items(), *groups.input_aliases.items()):
-        for i, member in enumerate(group.members):
-            if member not in countries.codes:
-                msg = f"`{member}` is not a known country code"
-                raise DataFileError(str(groups_path), f"{name}.members[{i}]", msg)
-    for name in groups.tetragraphs:
-        if name in countries.codes:
-            msg = f"`{name}` is both a country code and a tetragraph"
-            raise DataFileError(str(groups_path), f"tetragraphs.{name}", msg)
+    sections = (("tetragraphs", groups.tetragraphs), ("input_aliases", groups.input_aliases))
+    for section, entries in sections:
+        for name, group in entries.items():
+            for i, member in enumerate(group.members):
+                if member not in countries.codes:
+                    msg = f"`{member}` is not a known country code"
+                    raise DataFileError(str(groups_path), f"{section}.{name}.members[{i}]", msg)
+            if name in countries.codes:
+                msg = f"`{name}` is already a country code"
+                raise DataFileError(str(groups_path), f"{section}.{name}", msg)
+    for name in groups.input_aliases:
+        if name in groups.tetragraphs:
+            msg = f"`{name}` is already a tetragraph"
+            raise DataFileError(str(groups_path), f"input_aliases.{name}", msg)
 
     nation_files: dict[Path, NationFile] = {}
     schemes: dict[str, Scheme] = {}
-    for path in sorted((data_dir / "nations").glob("*.yaml")):
+    nation_dir = data_dir / "nations"
+    strays = sorted(p.name for p in nation_dir.glob("*") if p.suffix != ".yaml")
+    if strays:
+        msg = f"holds `{strays[0]}`; nation data files are named `<CODE>.yaml`"
+        raise DataFileError(str(nation_dir), "(directory)", msg)
+    for path in sorted(nation_dir.glob("*.yaml")):
         data = _read(path, NationFile)
         if data.nation not in countries.codes and data.nation not in groups.tetragraphs:
             msg = f"`{data.nation}` is neither a known country code nor a tetragraph"

@@ -39,14 +39,18 @@ from clearway.domain.reference import ClearanceType, Reference
 from clearway.domain.time import Interval, as_instant
 from clearway.errors import InvalidInputError, MarkingError, ScenarioError
 from clearway.scenario.document import (
+    ApprovalDoc,
     AssetDoc,
     ClearanceDoc,
     ExportAuthorisationDoc,
     FacilityClearanceDoc,
+    OrganisationDoc,
+    PersonDoc,
+    VisitDoc,
     WorldDoc,
 )
 
-__all__ = ["builtin_programmes", "build_world"]
+__all__ = ["build_world", "builtin_programmes"]
 
 
 def builtin_programmes() -> dict[str, Programme]:
@@ -64,6 +68,11 @@ class _Builder:
         self.ref = reference
         self.file = file
         self.warnings: list[str] = []
+        self.programmes: dict[str, Programme] = {}
+        self.programme_ids: set[str] = set()
+        self.asset_ids: set[str] = set()
+        self.org_ids: set[str] = set()
+        self.person_ids: set[str] = set()
 
     @contextmanager
     def at(self, path: str) -> Iterator[None]:
@@ -99,7 +108,9 @@ class _Builder:
             return self.ref.input_aliases[upper]
         raise self.fail(path, f"unknown country code `{code}`")
 
-    def interval(self, start: date | datetime | None, end: date | datetime | None, path: str) -> Interval:
+    def interval(
+        self, start: date | datetime | None, end: date | datetime | None, path: str
+    ) -> Interval:
         with self.at(path):
             return Interval(_instant(start), _instant(end))
 
@@ -139,11 +150,7 @@ class _Builder:
     # --- records -------------------------------------------------------------------------
 
     def export(
-        self,
-        docs: Sequence[ExportAuthorisationDoc],
-        path: str,
-        programmes: set[str],
-        assets: set[str],
+        self, docs: Sequence[ExportAuthorisationDoc], path: str
     ) -> tuple[ExportAuthorisation, ...]:
         out = []
         for i, doc in enumerate(docs):
@@ -151,10 +158,12 @@ class _Builder:
             regime = doc.regime.upper()
             if regime not in self.ref.export_controls:
                 known = ", ".join(sorted(self.ref.export_controls))
-                raise self.fail(f"{where}.regime", f"unknown regime `{doc.regime}` (known: {known})")
-            if doc.programme is not None and doc.programme not in programmes:
+                raise self.fail(
+                    f"{where}.regime", f"unknown regime `{doc.regime}` (known: {known})"
+                )
+            if doc.programme is not None and doc.programme not in self.programme_ids:
                 raise self.fail(f"{where}.programme", f"unknown programme `{doc.programme}`")
-            if doc.asset is not None and doc.asset not in assets:
+            if doc.asset is not None and doc.asset not in self.asset_ids:
                 raise self.fail(f"{where}.asset", f"unknown asset `{doc.asset}`")
             out.append(
                 ExportAuthorisation(
@@ -176,7 +185,7 @@ class _Builder:
             self.warnings.extend(f"{path}.marking: {w}" for w in parsed.warnings)
             base = parsed.marking
             if doc.originator is not None and doc.originator.upper() != base.originator:
-                msg = f"`{doc.originator}` does not match the marking's originator `{base.originator}`"
+                msg = f"`{doc.originator}` is not the marking's originator `{base.originator}`"
                 raise self.fail(f"{path}.originator", msg)
             with self.at(path):
                 return make_marking(
@@ -202,136 +211,142 @@ class _Builder:
                 export_controls=doc.export_control,
             )
 
-    def build(self) -> World:  # noqa: C901, PLR0912, PLR0915 - one pass per record kind, in order
-        doc, ref = self.doc, self.ref
+    def build(self) -> World:
+        doc = self.doc
+        self.programmes = self.build_programmes()
+        self.programme_ids = set(self.programmes)
+        self.asset_ids = self.unique([a.id for a in doc.assets], "assets")
+        self.org_ids = self.unique([o.id for o in doc.organisations], "organisations")
+        self.person_ids = self.unique([p.id for p in doc.people], "people")
+        organisations = {o.id: self.organisation(i, o) for i, o in enumerate(doc.organisations)}
+        visits: dict[str, list[Visit]] = {}
+        for i, v in enumerate(doc.visits):
+            visit = self.visit(i, v)
+            visits.setdefault(visit.visitor, []).append(visit)
+        people = {p.id: self.person(i, p, visits.get(p.id, [])) for i, p in enumerate(doc.people)}
+        approvals: dict[str, list[Approval]] = {}
+        for i, a in enumerate(doc.approvals):
+            approval = self.approval(i, a)
+            approvals.setdefault(approval.asset, []).append(approval)
+        assets = {
+            a.id: Asset(
+                id=a.id,
+                markings=(MarkingVersion(self.marking(a, f"assets[{i}]", self.programme_ids)),),
+                approvals=tuple(approvals.get(a.id, ())),
+                title=a.title,
+            )
+            for i, a in enumerate(doc.assets)
+        }
+        return World(self.ref, people, organisations, self.programmes, assets)
+
+    def build_programmes(self) -> dict[str, Programme]:
         programmes = builtin_programmes()
-        self.unique([p.id for p in doc.programmes], "programmes")
-        for i, p in enumerate(doc.programmes):
+        self.unique([p.id for p in self.doc.programmes], "programmes")
+        for i, p in enumerate(self.doc.programmes):
             if p.id in programmes:
                 raise self.fail(f"programmes[{i}].id", f"`{p.id}` is built in")
             nations: set[str] = set()
             for j, code in enumerate(p.nations):
                 nations |= self.country(code, f"programmes[{i}].nations[{j}]", groups=True)
             programmes[p.id] = Programme(p.id, frozenset(nations), p.name)
-        programme_ids = set(programmes)
-        asset_ids = self.unique([a.id for a in doc.assets], "assets")
-        org_ids = self.unique([o.id for o in doc.organisations], "organisations")
-        person_ids = self.unique([p.id for p in doc.people], "people")
+        return programmes
 
-        organisations: dict[str, Organisation] = {}
-        for i, o in enumerate(doc.organisations):
-            path = f"organisations[{i}]"
-            nation = next(iter(self.country(o.nation, f"{path}.nation")))
-            facilities = []
-            for j, f in enumerate(o.facility_clearances):
-                where = f"{path}.facility_clearances[{j}]"
-                ctype = self.clearance_type(nation, f.type, f"{where}.type", facility=True)
-                history, _ = self.history(f, where)
-                facilities.append(FacilityClearance(f"{o.id}/FCL-{j + 1}", ctype, history))
-            organisations[o.id] = Organisation(
-                id=o.id,
-                nation=nation,
-                facility_clearances=tuple(facilities),
-                aukus_periods=tuple(
-                    self.interval(p.from_, p.until, f"{path}.aukus_authorised_user[{k}]")
-                    for k, p in enumerate(o.aukus_authorised_user)
-                ),
-                export_authorisations=self.export(
-                    o.export_authorisations, f"{path}.export_authorisations", programme_ids, asset_ids
-                ),
-                name=o.name,
-            )
+    def organisation(self, i: int, o: OrganisationDoc) -> Organisation:
+        path = f"organisations[{i}]"
+        nation = next(iter(self.country(o.nation, f"{path}.nation")))
+        facilities = []
+        for j, f in enumerate(o.facility_clearances):
+            where = f"{path}.facility_clearances[{j}]"
+            ctype = self.clearance_type(nation, f.type, f"{where}.type", facility=True)
+            history, _ = self.history(f, where)
+            facilities.append(FacilityClearance(f"{o.id}/FCL-{j + 1}", ctype, history))
+        return Organisation(
+            id=o.id,
+            nation=nation,
+            facility_clearances=tuple(facilities),
+            aukus_periods=tuple(
+                self.interval(p.from_, p.until, f"{path}.aukus_authorised_user[{k}]")
+                for k, p in enumerate(o.aukus_authorised_user)
+            ),
+            export_authorisations=self.export(
+                o.export_authorisations, f"{path}.export_authorisations"
+            ),
+            name=o.name,
+        )
 
-        visits_by_person: dict[str, list[Visit]] = {}
-        for i, v in enumerate(doc.visits):
-            path = f"visits[{i}]"
-            if v.visitor not in person_ids:
-                raise self.fail(f"{path}.visitor", f"unknown person `{v.visitor}`")
-            if v.host not in org_ids:
-                raise self.fail(f"{path}.host", f"unknown organisation `{v.host}`")
-            for j, programme in enumerate(v.programmes):
-                if programme not in programme_ids:
-                    raise self.fail(f"{path}.programmes[{j}]", f"unknown programme `{programme}`")
-            visit = Visit(
-                id=v.id or f"VISIT-{i + 1}",
-                visitor=v.visitor,
-                host=v.host,
-                programmes=frozenset(v.programmes),
-                interval=self.interval(v.from_, v.until, path),
-                approved=ALWAYS if v.status == "approved" else None,
-            )
-            visits_by_person.setdefault(v.visitor, []).append(visit)
+    def visit(self, i: int, v: VisitDoc) -> Visit:
+        path = f"visits[{i}]"
+        if v.visitor not in self.person_ids:
+            raise self.fail(f"{path}.visitor", f"unknown person `{v.visitor}`")
+        if v.host not in self.org_ids:
+            raise self.fail(f"{path}.host", f"unknown organisation `{v.host}`")
+        for j, programme in enumerate(v.programmes):
+            if programme not in self.programme_ids:
+                raise self.fail(f"{path}.programmes[{j}]", f"unknown programme `{programme}`")
+        return Visit(
+            id=v.id or f"VISIT-{i + 1}",
+            visitor=v.visitor,
+            host=v.host,
+            programmes=frozenset(v.programmes),
+            interval=self.interval(v.from_, v.until, path),
+            approved=ALWAYS if v.status == "approved" else None,
+        )
 
-        people: dict[str, Person] = {}
-        for i, p in enumerate(doc.people):
-            path = f"people[{i}]"
-            nationalities: set[str] = set()
-            for j, code in enumerate(p.nationalities):
-                nationalities |= self.country(code, f"{path}.nationalities[{j}]")
-            if p.employer is not None and p.employer not in org_ids:
-                raise self.fail(f"{path}.employer", f"unknown organisation `{p.employer}`")
-            clearances = []
-            for j, c in enumerate(p.clearances):
-                where = f"{path}.clearances[{j}]"
-                issuer = c.issuer.upper()
-                ctype = self.clearance_type(issuer, c.type, f"{where}.type", facility=False)
-                history, hint = self.history(c, where)
-                cv = None if c.continuous_vetting is None else as_instant(c.continuous_vetting.from_)
-                clearances.append(Clearance(f"{p.id}/CLR-{j + 1}", ctype, history, cv, hint))
-            read_ons = []
-            for j, r in enumerate(p.read_on):
-                where = f"{path}.read_on[{j}]"
-                programme = programmes.get(r.programme)
-                if programme is None:
-                    raise self.fail(f"{where}.programme", f"unknown programme `{r.programme}`")
-                if programme.nations is not None and not nationalities & programme.nations:
-                    held = ", ".join(sorted(nationalities))
-                    msg = f"{held} does not participate in `{r.programme}`: cannot be read on"
-                    raise self.fail(f"{where}.programme", msg)
-                read_ons.append(ReadOn(r.programme, self.interval(r.from_, r.until, where)))
-            people[p.id] = Person(
-                id=p.id,
-                nationalities=tuple(Nationality(n) for n in sorted(nationalities)),
-                employment=(Employment(p.employer),) if p.employer is not None else (),
-                clearances=tuple(clearances),
-                read_ons=tuple(read_ons),
-                visits=tuple(visits_by_person.get(p.id, ())),
-                export_authorisations=self.export(
-                    p.export_authorisations, f"{path}.export_authorisations", programme_ids, asset_ids
-                ),
-                name=p.name,
-            )
+    def person(self, i: int, p: PersonDoc, visits: list[Visit]) -> Person:
+        path = f"people[{i}]"
+        nationalities: set[str] = set()
+        for j, code in enumerate(p.nationalities):
+            nationalities |= self.country(code, f"{path}.nationalities[{j}]")
+        if p.employer is not None and p.employer not in self.org_ids:
+            raise self.fail(f"{path}.employer", f"unknown organisation `{p.employer}`")
+        clearances = []
+        for j, c in enumerate(p.clearances):
+            where = f"{path}.clearances[{j}]"
+            ctype = self.clearance_type(c.issuer.upper(), c.type, f"{where}.type", facility=False)
+            history, hint = self.history(c, where)
+            cv = None if c.continuous_vetting is None else as_instant(c.continuous_vetting.from_)
+            clearances.append(Clearance(f"{p.id}/CLR-{j + 1}", ctype, history, cv, hint))
+        read_ons = []
+        for j, r in enumerate(p.read_on):
+            where = f"{path}.read_on[{j}]"
+            programme = self.programmes.get(r.programme)
+            if programme is None:
+                raise self.fail(f"{where}.programme", f"unknown programme `{r.programme}`")
+            if programme.nations is not None and not nationalities & programme.nations:
+                held = ", ".join(sorted(nationalities))
+                msg = f"{held} does not participate in `{r.programme}`: cannot be read on"
+                raise self.fail(f"{where}.programme", msg)
+            read_ons.append(ReadOn(r.programme, self.interval(r.from_, r.until, where)))
+        return Person(
+            id=p.id,
+            nationalities=tuple(Nationality(n) for n in sorted(nationalities)),
+            employment=(Employment(p.employer),) if p.employer is not None else (),
+            clearances=tuple(clearances),
+            read_ons=tuple(read_ons),
+            visits=tuple(visits),
+            export_authorisations=self.export(
+                p.export_authorisations, f"{path}.export_authorisations"
+            ),
+            name=p.name,
+        )
 
-        approvals: dict[str, list[Approval]] = {}
-        for i, a in enumerate(doc.approvals):
-            path = f"approvals[{i}]"
-            if a.asset not in asset_ids:
-                raise self.fail(f"{path}.asset", f"unknown asset `{a.asset}`")
-            if a.person is not None:
-                if a.person not in person_ids:
-                    raise self.fail(f"{path}.person", f"unknown person `{a.person}`")
-                target, value = ApprovalTarget.PERSON, a.person
-            elif a.organisation is not None:
-                if a.organisation not in org_ids:
-                    raise self.fail(f"{path}.organisation", f"unknown organisation `{a.organisation}`")
-                target, value = ApprovalTarget.ORGANISATION, a.organisation
-            else:
-                assert a.nation is not None
-                target = ApprovalTarget.NATION
-                value = next(iter(self.country(a.nation, f"{path}.nation")))
-            approval = Approval(a.asset, target, value, self.interval(a.from_, a.until, path))
-            approvals.setdefault(a.asset, []).append(approval)
-
-        assets: dict[str, Asset] = {}
-        for i, a in enumerate(doc.assets):
-            marking = self.marking(a, f"assets[{i}]", programme_ids)
-            assets[a.id] = Asset(
-                id=a.id,
-                markings=(MarkingVersion(marking),),
-                approvals=tuple(approvals.get(a.id, ())),
-                title=a.title,
-            )
-        return World(ref, people, organisations, programmes, assets)
+    def approval(self, i: int, a: ApprovalDoc) -> Approval:
+        path = f"approvals[{i}]"
+        if a.asset not in self.asset_ids:
+            raise self.fail(f"{path}.asset", f"unknown asset `{a.asset}`")
+        if a.person is not None:
+            if a.person not in self.person_ids:
+                raise self.fail(f"{path}.person", f"unknown person `{a.person}`")
+            target, value = ApprovalTarget.PERSON, a.person
+        elif a.organisation is not None:
+            if a.organisation not in self.org_ids:
+                raise self.fail(f"{path}.organisation", f"unknown organisation `{a.organisation}`")
+            target, value = ApprovalTarget.ORGANISATION, a.organisation
+        else:
+            assert a.nation is not None
+            target = ApprovalTarget.NATION
+            value = next(iter(self.country(a.nation, f"{path}.nation")))
+        return Approval(a.asset, target, value, self.interval(a.from_, a.until, path))
 
 
 def build_world(doc: WorldDoc, reference: Reference, file: str) -> tuple[World, list[str]]:

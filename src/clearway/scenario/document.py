@@ -39,8 +39,8 @@ __all__ = [
     "ReadOnDoc",
     "ScenarioDoc",
     "VisitDoc",
-    "WorldDoc",
     "When",
+    "WorldDoc",
 ]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -63,7 +63,7 @@ def _when(value: Any) -> date | datetime:
             raise ValueError(msg) from None
     else:
         msg = f"expected a date or an instant, got `{value}`"
-        raise ValueError(msg)  # noqa: TRY004 - pydantic reports ValueError as a validation error
+        raise ValueError(msg)
     if parsed.tzinfo is None:
         msg = f"instant `{value}` has no UTC offset; write it with Z or +hh:mm"
         raise ValueError(msg)

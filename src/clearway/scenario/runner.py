@@ -145,9 +145,9 @@ def _decision(
     actual = {"permit": not reasons, "reasons": _ordered(reasons)}
     expected: dict[str, Any] = {
         "permit": check.expect == "permit",
-        "reasons": [] if check.expect == "permit" else (
-            None if check.reasons is None else _ordered(check.reasons)
-        ),
+        "reasons": []
+        if check.expect == "permit"
+        else (None if check.reasons is None else _ordered(check.reasons)),
     }
     ok = actual["permit"] == expected["permit"] and (
         expected["reasons"] is None or expected["reasons"] == actual["reasons"]
@@ -189,7 +189,8 @@ def _marking(index: int, check: MarkingCheckDoc, reference: Reference) -> CheckR
 def run_valid(scenario: ValidScenario, world: CompiledWorld, reference: Reference) -> FileResult:
     """Run every check of a validated scenario against ``world``."""
     doc = scenario.doc
-    results = [_decision(i, check, doc.at, world) for i, check in enumerate(doc.checks)]
+    default = None if doc.at is None else as_instant(doc.at)
+    results = [_decision(i, check, default, world) for i, check in enumerate(doc.checks)]
     offset = len(results)
     results += [_marking(offset + j, m, reference) for j, m in enumerate(doc.markings)]
     return FileResult(scenario.file, None, tuple(results), scenario.warnings)

@@ -317,7 +317,7 @@ class _Parser:
             cut = text.rfind(" ")
             if cut < 0:
                 raise self.fail("missing level before the national caveat", body)
-            caveat = _Piece(body.text[cut + 1 :], body.start + cut + 1)
+            caveat = _Piece(text[cut + 1 :], body.start + cut + 1)
             body = _Piece(text[:cut], body.start).strip()
             rel = self.eyes(caveat)
         level = scheme.find_level(body.text)
