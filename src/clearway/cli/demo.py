@@ -25,6 +25,7 @@ from rich.text import Text
 from clearway.cli._common import fail
 from clearway.domain.compiled import CompiledWorld
 from clearway.domain.decision import Decision, Reason
+from clearway.domain.facts import World
 from clearway.domain.marking import display_banner, parse_marking, render_banner, roll_up
 from clearway.domain.pdp import decide, readable_assets, readers
 from clearway.domain.reference import Reference
@@ -32,6 +33,9 @@ from clearway.reference import default_reference
 from clearway.scenario.build import build_world
 from clearway.scenario.document import WorldDoc
 from clearway.scenario.runner import load_document
+from clearway.services.index import DecisionIndex
+from clearway.services.scratch import ScratchStores
+from clearway.services.transfer import import_world
 
 #: The instant the tour is told at (decisions can be asked at any instant; see the later scenes).
 TOUR_AT = datetime(2026, 6, 1, tzinfo=UTC)
@@ -200,11 +204,11 @@ def _t(key: str, lang: str) -> str:
     return ja if lang == "ja" else en
 
 
-def load_demo_world(reference: Reference) -> CompiledWorld:
-    """The shipped demo world in a fresh in-memory store."""
+def demo_world(reference: Reference) -> World:
+    """The shipped demo world, validated."""
     path = Path(str(resources.files("clearway") / "data" / "demo" / "pillar2.yaml"))
     world, _ = build_world(load_document(path, WorldDoc), reference, path.name)
-    return CompiledWorld(world)
+    return world
 
 
 def _world_tables(console: Console, world: CompiledWorld, lang: str) -> None:
@@ -307,12 +311,22 @@ def _markings(console: Console, reference: Reference, lang: str) -> None:
 def demo(
     lang: Annotated[str, typer.Option("--lang", help="Language of the tour: en or ja.")] = "en",
 ) -> None:
-    """Tour an AUKUS Pillar 2 world: who may read or download what, and why not."""
+    """Tour an AUKUS Pillar 2 world: who may read or download what, and why not.
+
+    The world is loaded into a fresh embedded SQLite store and decided from its index.
+    """
     if lang not in ("en", "ja"):
         fail(f"unknown language `{lang}` (known: en, ja)")
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 110)
     reference = default_reference()
-    world = load_demo_world(reference)
+    with ScratchStores(reference) as scratch:
+        store = scratch.fresh()
+        import_world(store, demo_world(reference))
+        index = DecisionIndex(store)
+        _tour(console, index.world, reference, lang)
+
+
+def _tour(console: Console, world: CompiledWorld, reference: Reference, lang: str) -> None:
     console.print(Rule(f"{_t('title', lang)} ({_t('as_at', lang)} {TOUR_AT.date()})", style="bold"))
     _world_tables(console, world, lang)
     console.print(Rule(_t("tour", lang)))

@@ -9,8 +9,19 @@ from typing import Annotated
 import typer
 
 from clearway.cli._common import echo
+from clearway.domain.compiled import CompiledWorld
+from clearway.domain.facts import World
 from clearway.reference import default_reference
-from clearway.scenario.runner import exit_code, format_json, format_lines, run_files
+from clearway.scenario.runner import (
+    ValidScenario,
+    exit_code,
+    format_json,
+    format_lines,
+    run_files,
+)
+from clearway.services.index import DecisionIndex
+from clearway.services.scratch import ScratchStores
+from clearway.services.transfer import import_world
 
 app = typer.Typer(no_args_is_help=True, help="Run scenario files (SPEC §7).")
 
@@ -24,7 +35,15 @@ def run(
 
     Exit status: 0 if every check passes, 1 if any check disagrees, 2 if any file is invalid.
     """
-    results = run_files(files, default_reference())
+    reference = default_reference()
+    with ScratchStores(reference) as scratch:
+
+        def load(world: World, _scenario: ValidScenario) -> CompiledWorld:
+            store = scratch.fresh()
+            import_world(store, world)
+            return DecisionIndex(store).world
+
+        results = run_files(files, reference, load)
     if as_json:
         echo(format_json(results))
     else:

@@ -261,6 +261,9 @@ class CompiledWorld:
         self._assets: dict[str, Timeline[AssetState]] = {}
         self._profiles: dict[tuple[str, str], LevelProfile] = {}
         self._asset_states: dict[tuple[Marking, tuple[object, ...]], AssetState] = {}
+        # Authorisations of the ITAR regime itself count (rule 5b); the Excluded Technology
+        # List is a marking, not a regime one is authorised under.
+        self._itar_regimes = world.reference.itar_controls - {world.reference.itar_excluded}
         self.usa = self.nation_bit("USA")
         self.aukus = self.nations_mask(_AUKUS_NATIONS)
 
@@ -385,7 +388,7 @@ class CompiledWorld:
             (self.nation_bit(c.issuer), c.type.ceiling.rank, c.timeline())
             for c in person.clearances
         ]
-        itar = [a for a in person.export_authorisations if a.regime in self.reference.itar_controls]
+        itar = [a for a in person.export_authorisations if a.regime in self._itar_regimes]
         visits = [v for v in person.visits if v.approved is not None]
         boundaries = {
             *_bounds(n.interval for n in person.nationalities),
@@ -445,7 +448,7 @@ class CompiledWorld:
 
     def _compile_org(self, org: Organisation) -> Timeline[OrgState]:
         facilities = [(f.type.ceiling.rank, f.timeline()) for f in org.facility_clearances]
-        itar = [a for a in org.export_authorisations if a.regime in self.reference.itar_controls]
+        itar = [a for a in org.export_authorisations if a.regime in self._itar_regimes]
         effective = self.reference.aukus_effective
         aukus = [
             Interval(

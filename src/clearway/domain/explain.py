@@ -13,7 +13,7 @@ from clearway.domain.facts import NATO_PROGRAMME, Asset, Clearance, Person
 from clearway.domain.lifecycle import Standing
 from clearway.domain.marking import Marking, order_codes
 from clearway.domain.marking.model import NATO
-from clearway.domain.time import from_micros, to_micros
+from clearway.domain.time import to_micros
 
 __all__ = ["STATUS_JA", "explain"]
 
@@ -115,10 +115,11 @@ class _Explainer:
     def clearance_expired(self) -> Explanation:
         en, ja = [], []
         for clearance in self.relevant():
-            since = clearance.expired_since(self.at)
-            if since is None:
+            if clearance.standing_at(self.at) is not Standing.EXPIRED:
                 continue
-            issuer, name, day = clearance.issuer, clearance.type.name, _date(from_micros(since))
+            expiry = clearance.expiry_at(self.at)
+            assert expiry is not None  # an expired clearance has an expiry in effect
+            issuer, name, day = clearance.issuer, clearance.type.name, _date(expiry)
             en.append(f"{issuer} {name} clearance expired on {day}")
             ja.append(f"{issuer} の {name} クリアランスは {day} に有効期限が切れました")
         return Explanation(Reason.CLEARANCE_EXPIRED, "; ".join(en), "。".join(ja))

@@ -15,10 +15,10 @@ from datetime import datetime
 
 import attrs
 
-from clearway.domain.lifecycle import Standing, StatusEntry, standing_timeline
+from clearway.domain.lifecycle import Standing, StatusEntry, expiry_at, standing_timeline
 from clearway.domain.marking import Marking
 from clearway.domain.reference import ClearanceType, Reference
-from clearway.domain.time import Interval, to_micros
+from clearway.domain.time import Interval, from_micros, to_micros
 
 __all__ = [
     "ALWAYS",
@@ -89,15 +89,16 @@ class Clearance:
                 standing = value
         return standing
 
-    def expired_since(self, at: datetime) -> int | None:
-        """When the expiry in effect at ``at`` began (microseconds), if expired at ``at``."""
-        instant = to_micros(at)
-        since = None
-        for start, value in self.timeline():
-            if start > instant:
-                break
-            since = start if value is Standing.EXPIRED else None
-        return since
+    def expiry_at(self, at: datetime) -> datetime | None:
+        """The expiry in effect at ``at`` (``None``: it does not expire)."""
+        expiry = expiry_at(
+            self.history,
+            at,
+            validity_years=self.type.validity_years,
+            continuous_vetting_from=self.continuous_vetting_from,
+            granted_hint=self.granted_hint,
+        )
+        return None if expiry is None else from_micros(expiry)
 
 
 @attrs.frozen
@@ -157,6 +158,8 @@ class Visit:
     programmes: frozenset[str]
     interval: Interval
     approved: Interval | None = None  # when the approval was in effect; None if not approved
+    status: str = "approved"  # requested, approved, refused or cancelled (the latest)
+    kind: str = "one-time"  # one-time, recurring or emergency
 
 
 @attrs.frozen

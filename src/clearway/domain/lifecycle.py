@@ -25,6 +25,7 @@ __all__ = [
     "Status",
     "StatusEntry",
     "check_transition",
+    "expiry_at",
     "grant_dates",
     "standing_timeline",
     "validate_history",
@@ -138,23 +139,11 @@ def grant_dates(history: Sequence[StatusEntry]) -> list[datetime]:
     return [entry.at for i, entry in enumerate(history) if _is_grant(history, i)]
 
 
-def standing_timeline(
-    history: Sequence[StatusEntry],
-    *,
-    validity_years: int | None,
-    continuous_vetting_from: datetime | None = None,
-    granted_hint: datetime | None = None,
-) -> list[tuple[int, Standing]]:
-    """Compile a validated history into ``(start_micros, standing)`` segments.
-
-    Expiry E at an instant is the explicit expiry set by the latest grant (or the first entry),
-    else the latest grant date plus ``validity_years`` calendar years; the clearance is expired
-    at instants ≥ E. A clearance never granted has no default expiry. With continuous vetting
-    from D, a clearance not expired at D never expires from D on. ``granted_hint`` is the grant
-    date of an imported history that reaches ``granted`` without recording the grant.
-    """
-    cv = None if continuous_vetting_from is None else to_micros(continuous_vetting_from)
-    segments: list[tuple[int, int | None, bool]] = []  # (start, expiry, active) per entry
+def _segments(
+    history: Sequence[StatusEntry], validity_years: int | None, granted_hint: datetime | None
+) -> list[tuple[int, int | None, bool]]:
+    """``(start, expiry, active)`` per entry, instants in microseconds."""
+    segments: list[tuple[int, int | None, bool]] = []
     grant: datetime | None = granted_hint
     explicit: datetime | None = history[0].expires
     for i, entry in enumerate(history):
@@ -174,15 +163,63 @@ def standing_timeline(
                 entry.status in ACTIVE,
             )
         )
+    return segments
 
-    def expired_at(instant: int) -> bool:
-        expiry = None
-        for start, seg_expiry, _ in segments:
-            if start <= instant:
-                expiry = seg_expiry
-        return expiry is not None and instant >= expiry
 
-    protected_from = cv if cv is not None and not expired_at(cv) else None
+def _expiry_in_effect(segments: Sequence[tuple[int, int | None, bool]], instant: int) -> int | None:
+    expiry = None
+    for start, seg_expiry, _ in segments:
+        if start <= instant:
+            expiry = seg_expiry
+    return expiry
+
+
+def _protected_from(
+    segments: Sequence[tuple[int, int | None, bool]], continuous_vetting_from: datetime | None
+) -> int | None:
+    """From when continuous vetting keeps the clearance from expiring (``None``: never)."""
+    if continuous_vetting_from is None:
+        return None
+    cv = to_micros(continuous_vetting_from)
+    expiry = _expiry_in_effect(segments, cv)
+    return None if expiry is not None and cv >= expiry else cv
+
+
+def expiry_at(
+    history: Sequence[StatusEntry],
+    at: datetime,
+    *,
+    validity_years: int | None,
+    continuous_vetting_from: datetime | None = None,
+    granted_hint: datetime | None = None,
+) -> int | None:
+    """The expiry (microseconds) in effect at ``at``; ``None`` if it does not expire."""
+    segments = _segments(history, validity_years, granted_hint)
+    instant = to_micros(at)
+    expiry = _expiry_in_effect(segments, instant)
+    protected = _protected_from(segments, continuous_vetting_from)
+    if expiry is not None and protected is not None and expiry >= protected:
+        return None
+    return expiry
+
+
+def standing_timeline(
+    history: Sequence[StatusEntry],
+    *,
+    validity_years: int | None,
+    continuous_vetting_from: datetime | None = None,
+    granted_hint: datetime | None = None,
+) -> list[tuple[int, Standing]]:
+    """Compile a validated history into ``(start_micros, standing)`` segments.
+
+    Expiry E at an instant is the explicit expiry set by the latest grant (or the first entry),
+    else the latest grant date plus ``validity_years`` calendar years; the clearance is expired
+    at instants ≥ E. A clearance never granted has no default expiry. With continuous vetting
+    from D, a clearance not expired at D never expires from D on. ``granted_hint`` is the grant
+    date of an imported history that reaches ``granted`` without recording the grant.
+    """
+    segments = _segments(history, validity_years, granted_hint)
+    protected_from = _protected_from(segments, continuous_vetting_from)
     raw: list[tuple[int, Standing]] = []
     ends: list[int | None] = [start for start, _, _ in segments[1:]]
     ends.append(None)

@@ -196,6 +196,7 @@ class Reference:
     input_aliases: Mapping[str, frozenset[str]]
     agreements: Mapping[tuple[str, str, str], AgreementRow]
     export_controls: Mapping[str, str]
+    export_issuers: Mapping[str, str]
     itar_controls: frozenset[str]
     itar_excluded: str
     aukus_effective: datetime

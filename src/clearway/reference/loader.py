@@ -258,6 +258,10 @@ def load_reference(data_dir: Path) -> Reference:
         msg = "exactly one control must be `excluded: true` (and `itar: true`)"
         raise DataFileError(str(export_path), "controls", msg)
     effective = export.aukus_exemption_effective.date
+    for code, control in export.controls.items():
+        if control.issuer not in schemes:
+            msg = f"`{control.issuer}` has no nation data file"
+            raise DataFileError(str(export_path), f"controls.{code}.issuer", msg)
 
     return Reference(
         schemes=MappingProxyType(schemes),
@@ -276,6 +280,7 @@ def load_reference(data_dir: Path) -> Reference:
         ),
         agreements=MappingProxyType(_agreements(nation_files, schemes)),
         export_controls=MappingProxyType({code: c.name for code, c in export.controls.items()}),
+        export_issuers=MappingProxyType({code: c.issuer for code, c in export.controls.items()}),
         itar_controls=frozenset(itar),
         itar_excluded=excluded[0],
         aukus_effective=datetime(effective.year, effective.month, effective.day, tzinfo=UTC),

@@ -93,6 +93,7 @@ class GroupsFile(_Strict):
 
 class ControlEntry(Provenanced):
     name: Text
+    issuer: Code
     itar: bool = False
     excluded: bool = False
 

@@ -125,13 +125,18 @@ class _Builder:
             assert doc.status is not None
             assert granted is not None
             return (StatusEntry(Status(doc.status), granted, expires),), None
-        history = tuple(StatusEntry(Status(e.status), as_instant(e.at)) for e in doc.history)
+        history = tuple(
+            StatusEntry(Status(e.status), as_instant(e.at), _instant(e.expires))
+            for e in doc.history
+        )
         with self.at(f"{path}.history"):
             validate_history(history)
         grants = grant_dates(history)
         if expires is not None:  # the explicit expiry holds from the first entry and each grant
             history = tuple(
-                attrs.evolve(e, expires=expires) if i == 0 or e.at in grants else e
+                attrs.evolve(e, expires=expires)
+                if (i == 0 or e.at in grants) and e.expires is None
+                else e
                 for i, e in enumerate(history)
             )
         if granted is not None and grants and granted not in grants:
@@ -175,6 +180,33 @@ class _Builder:
             )
         return tuple(out)
 
+    def marking_versions(self, doc: AssetDoc, path: str) -> tuple[MarkingVersion, ...]:
+        first = self.marking(doc, path, self.programme_ids)
+        versions = [MarkingVersion(first)]
+        previous: datetime | None = None
+        for j, change in enumerate(doc.changes):
+            where = f"{path}.changes[{j}]"
+            at = as_instant(change.at)
+            if previous is not None and at <= previous:
+                raise self.fail(f"{where}.at", "marking changes must be in time order")
+            previous = at
+            for k, programme in enumerate(change.programmes):
+                if programme not in self.programme_ids:
+                    raise self.fail(f"{where}.programmes[{k}]", f"unknown programme `{programme}`")
+            with self.at(where):
+                marking = make_marking(
+                    self.ref,
+                    originator=first.originator,
+                    level=change.level,
+                    releasable_to=change.releasable_to,
+                    caveats=change.caveats,
+                    programmes=change.programmes,
+                    export_controls=change.export_control,
+                    fgi=change.fgi,
+                )
+            versions.append(MarkingVersion(marking, at))
+        return tuple(versions)
+
     def marking(self, doc: AssetDoc, path: str, programmes: set[str]) -> Marking:
         for j, programme in enumerate(doc.programmes):
             if programme not in programmes:
@@ -196,7 +228,7 @@ class _Builder:
                     caveats=base.caveats,
                     programmes=doc.programmes,
                     export_controls=doc.export_control,
-                    fgi=base.fgi,
+                    fgi=base.fgi | frozenset(doc.fgi),
                 )
         assert doc.originator is not None
         assert doc.level is not None
@@ -209,6 +241,7 @@ class _Builder:
                 caveats=doc.caveats or (),
                 programmes=doc.programmes,
                 export_controls=doc.export_control,
+                fgi=doc.fgi,
             )
 
     def build(self) -> World:
@@ -231,7 +264,7 @@ class _Builder:
         assets = {
             a.id: Asset(
                 id=a.id,
-                markings=(MarkingVersion(self.marking(a, f"assets[{i}]", self.programme_ids)),),
+                markings=self.marking_versions(a, f"assets[{i}]"),
                 approvals=tuple(approvals.get(a.id, ())),
                 title=a.title,
             )
@@ -289,16 +322,25 @@ class _Builder:
             host=v.host,
             programmes=frozenset(v.programmes),
             interval=self.interval(v.from_, v.until, path),
-            approved=ALWAYS if v.status == "approved" else None,
+            approved=Interval(_instant(v.approved_at), None) if v.status == "approved" else None,
+            status=v.status,
+            kind=v.kind,
         )
 
     def person(self, i: int, p: PersonDoc, visits: list[Visit]) -> Person:
         path = f"people[{i}]"
         nationalities: set[str] = set()
-        for j, code in enumerate(p.nationalities):
-            nationalities |= self.country(code, f"{path}.nationalities[{j}]")
-        if p.employer is not None and p.employer not in self.org_ids:
-            raise self.fail(f"{path}.employer", f"unknown organisation `{p.employer}`")
+        held: list[Nationality] = []
+        for j, entry in enumerate(p.nationalities):
+            where = f"{path}.nationalities[{j}]"
+            if isinstance(entry, str):
+                codes, interval = self.country(entry, where), ALWAYS
+            else:
+                codes = self.country(entry.nation, f"{where}.nation")
+                interval = self.interval(entry.from_, entry.until, where)
+            nationalities |= codes
+            held.extend(Nationality(code, interval) for code in sorted(codes))
+        employment = self.employment(p, path)
         clearances = []
         for j, c in enumerate(p.clearances):
             where = f"{path}.clearances[{j}]"
@@ -313,14 +355,14 @@ class _Builder:
             if programme is None:
                 raise self.fail(f"{where}.programme", f"unknown programme `{r.programme}`")
             if programme.nations is not None and not nationalities & programme.nations:
-                held = ", ".join(sorted(nationalities))
-                msg = f"{held} does not participate in `{r.programme}`: cannot be read on"
+                listed = ", ".join(sorted(nationalities))
+                msg = f"{listed} does not participate in `{r.programme}`: cannot be read on"
                 raise self.fail(f"{where}.programme", msg)
             read_ons.append(ReadOn(r.programme, self.interval(r.from_, r.until, where)))
         return Person(
             id=p.id,
-            nationalities=tuple(Nationality(n) for n in sorted(nationalities)),
-            employment=(Employment(p.employer),) if p.employer is not None else (),
+            nationalities=tuple(held),
+            employment=employment,
             clearances=tuple(clearances),
             read_ons=tuple(read_ons),
             visits=tuple(visits),
@@ -329,6 +371,26 @@ class _Builder:
             ),
             name=p.name,
         )
+
+    def employment(self, p: PersonDoc, path: str) -> tuple[Employment, ...]:
+        if p.employer is not None:
+            if p.employer not in self.org_ids:
+                raise self.fail(f"{path}.employer", f"unknown organisation `{p.employer}`")
+            return (Employment(p.employer),)
+        jobs: list[Employment] = []
+        for j, e in enumerate(p.employment or []):
+            where = f"{path}.employment[{j}]"
+            if e.organisation not in self.org_ids:
+                raise self.fail(f"{where}.organisation", f"unknown organisation `{e.organisation}`")
+            interval = self.interval(e.from_, e.until, where)
+            for other in jobs:
+                lo, hi = interval.bounds()
+                olo, ohi = other.interval.bounds()
+                if lo < ohi and olo < hi:
+                    msg = f"overlaps employment by `{other.organisation}`: one employer at a time"
+                    raise self.fail(where, msg)
+            jobs.append(Employment(e.organisation, interval))
+        return tuple(jobs)
 
     def approval(self, i: int, a: ApprovalDoc) -> Approval:
         path = f"approvals[{i}]"

@@ -92,6 +92,7 @@ class PeriodDoc(_Doc):
 
 
 class HistoryEntryDoc(_Doc):
+    expires: When | None = None  # extension: an explicit expiry set by this entry (a grant)
     status: Literal[
         "applied",
         "investigating",
@@ -168,6 +169,22 @@ class OrganisationDoc(_Doc):
     aukus_authorised_user: Annotated[list[PeriodDoc], BeforeValidator(_one_or_many)] = []
 
 
+class NationalityDoc(_Doc):
+    """Extension: a nationality held for an interval (a bare code holds always)."""
+
+    nation: Code
+    from_: When | None = Field(default=None, alias="from")
+    until: When | None = None
+
+
+class EmploymentDoc(_Doc):
+    """Extension: employment for an interval (``employer`` is employment throughout)."""
+
+    organisation: Id
+    from_: When | None = Field(default=None, alias="from")
+    until: When | None = None
+
+
 class ReadOnDoc(_Doc):
     programme: Id
     from_: When | None = Field(default=None, alias="from")
@@ -177,11 +194,20 @@ class ReadOnDoc(_Doc):
 class PersonDoc(_Doc):
     id: Id
     name: str = ""
-    nationalities: Annotated[list[Code], BeforeValidator(_one_or_many)] = Field(min_length=1)
+    nationalities: Annotated[list[Code | NationalityDoc], BeforeValidator(_one_or_many)] = Field(
+        min_length=1
+    )
     employer: Id | None = None
+    employment: list[EmploymentDoc] | None = None
     clearances: list[ClearanceDoc] = []
     read_on: list[ReadOnDoc] = []
     export_authorisations: list[ExportAuthorisationDoc] = []
+
+    @model_validator(mode="after")
+    def _one_employment_form(self) -> PersonDoc:
+        if self.employer is not None and self.employment is not None:
+            raise ValueError("give `employer` or `employment`, not both")
+        return self
 
 
 class ProgrammeDoc(_Doc):
@@ -199,6 +225,19 @@ class VisitDoc(_Doc):
     until: When | None = None
     kind: Literal["one-time", "recurring", "emergency"] = Field(default="one-time", alias="type")
     status: Literal["requested", "approved", "refused", "cancelled"] = "approved"
+    approved_at: When | None = None  # extension: when the approval took effect
+
+
+class MarkingChangeDoc(_Doc):
+    """Extension: the asset's marking from ``at`` on (the originator stays the same)."""
+
+    at: When
+    level: str
+    releasable_to: Annotated[list[Code], BeforeValidator(_one_or_many)] = []
+    programmes: Annotated[list[Id], BeforeValidator(_one_or_many)] = []
+    caveats: Annotated[list[Code], BeforeValidator(_one_or_many)] = []
+    export_control: Annotated[list[Code], BeforeValidator(_one_or_many)] = []
+    fgi: Annotated[list[Code], BeforeValidator(_one_or_many)] = []
 
 
 class AssetDoc(_Doc):
@@ -211,6 +250,8 @@ class AssetDoc(_Doc):
     caveats: Annotated[list[Code], BeforeValidator(_one_or_many)] | None = None
     export_control: Annotated[list[Code], BeforeValidator(_one_or_many)] = []
     marking: str | None = None
+    fgi: Annotated[list[Code], BeforeValidator(_one_or_many)] = []  # extension
+    changes: list[MarkingChangeDoc] = []  # extension: later markings, oldest first
 
     @model_validator(mode="after")
     def _marking_or_parts(self) -> AssetDoc:
