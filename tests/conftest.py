@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -23,12 +22,11 @@ settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 
 @pytest.fixture(autouse=True)
-def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's CLEARWAY_* settings."""
     for name in list(os.environ):
         if name.startswith("CLEARWAY_") and name != "CLEARWAY_TEST_POSTGRES_URL":
             monkeypatch.delenv(name)
-    yield
 
 
 @pytest.fixture(scope="session")

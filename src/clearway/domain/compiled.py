@@ -276,6 +276,16 @@ class CompiledWorld:
         rest = sorted(code for code in reference.countries if code not in reference.schemes)
         return with_scheme + rest
 
+    @property
+    def nation_count(self) -> int:
+        """How many nation bits are assigned."""
+        return len(self._nation_bits)
+
+    @property
+    def programme_count(self) -> int:
+        """How many programme bits are assigned."""
+        return len(self._programme_bits)
+
     def nation_bit(self, code: str) -> int:
         """The bit of a country code (a new bit for a code the reference does not list)."""
         bit = self._nation_bits.get(code)
@@ -368,11 +378,20 @@ class CompiledWorld:
         return self.reasons_at(person_id, asset_id, action is Action.DOWNLOAD, to_micros(at))
 
     def reasons_at(self, person_id: str, asset_id: str, download: bool, at: int) -> list[Reason]:
-        """:meth:`reasons` with the instant in microseconds and the action as a flag."""
-        person = self.person(person_id).at(at)
-        asset = self.asset(asset_id).at(at)
+        """:meth:`reasons` with the instant in microseconds and the action as a flag.
+
+        The hot path: the timeline lookups of :meth:`Timeline.at` are inlined here.
+        """
+        timeline = self._people.get(person_id) or self.person(person_id)
+        states = timeline.states
+        person = states[0] if len(states) == 1 else states[bisect_right(timeline.starts, at) - 1]
+        line = self._assets.get(asset_id) or self.asset(asset_id)
+        asset = line.states[0] if len(line.states) == 1 else line.at(at)
         employer = person.employer
-        org = None if employer is None else self.organisation(employer).at(at)
+        org = None
+        if employer is not None:
+            org_line = self._orgs.get(employer) or self.organisation(employer)
+            org = org_line.states[0] if len(org_line.states) == 1 else org_line.at(at)
         return evaluate(person_id, person, asset_id, asset, org, download, self.usa, self.aukus)
 
     # --- compiling -----------------------------------------------------------------------

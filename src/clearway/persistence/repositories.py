@@ -176,7 +176,7 @@ class FactRepository:
     def add(self, fact: FactRecord) -> FactRecord:
         """Append one fact (its id is assigned on flush)."""
         self.session.add(fact)
-        self.session.flush([fact])  # the caller reports the new fact id
+        self.session.flush()  # assigns the fact id, which the caller reports
         return fact
 
     def bulk_insert(self, rows: Sequence[dict[str, Any]]) -> None:

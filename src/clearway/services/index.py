@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from clearway.domain.compiled import CompiledWorld
-from clearway.domain.decision import Action, Decision, DecisionError, Reason
-from clearway.domain.pdp import Request, decide, decide_batch, readable_assets, readers
+from clearway.domain.decision import Action, Decision, DecisionError, Reason, parse_action
+from clearway.domain.pdp import Request, decide, decide_batch, readers
+from clearway.domain.time import as_instant, to_micros
 from clearway.persistence.mappers import Assembler, owner_of
 from clearway.persistence.models import (
     AssetRecord,
@@ -34,6 +35,7 @@ from clearway.persistence.models import (
 from clearway.persistence.repositories import CounterRepository, FactRepository, IdentityRepository
 from clearway.persistence.uow import NOTIFY_CHANNEL
 from clearway.services.loading import Records, load_records, load_world
+from clearway.services.reverse import AssetColumns
 from clearway.services.store import Store
 
 __all__ = ["DecisionIndex"]
@@ -68,6 +70,7 @@ class DecisionIndex:
         self._world: CompiledWorld | None = None
         self.txn = -1
         self.catch_ups = 0
+        self._columns: AssetColumns | None = None
         self._listener: threading.Thread | None = None
         self._listen_connection: Any = None
 
@@ -90,6 +93,7 @@ class DecisionIndex:
             # Rows committed after the counter was read are applied again by the next
             # catch-up; rebuilding a record is idempotent.
             self._world = CompiledWorld(load_world(self.store, assembler=self.assembler))
+            self._columns = None
             self.txn = txn
 
     def ensure_current(self) -> None:
@@ -127,9 +131,16 @@ class DecisionIndex:
         for person in records.people.values():
             if person is not None:
                 world.replace_person(person)
+        changed = []
         for asset in records.assets.values():
             if asset is not None:
                 world.replace_asset(asset)
+                changed.append(asset.id)
+        if self._columns is not None and (changed or records.programmes):
+            if records.programmes:
+                self._columns = None  # programme bits may have grown: rebuilt on next query
+            else:
+                self._columns.add(changed)
 
     # --- PostgreSQL LISTEN/NOTIFY ----------------------------------------------------------
 
@@ -184,9 +195,16 @@ class DecisionIndex:
             return decide_batch(self.world, requests)
 
     def readable_assets(self, person: str, action: Action | str, at: datetime) -> list[str]:
-        """Every asset ``person`` may ``action`` at ``at``."""
+        """Every asset ``person`` may ``action`` at ``at``, over columns of every asset."""
+        download = parse_action(action) is Action.DOWNLOAD
+        instant = to_micros(as_instant(at))
         with self._lock:
-            return readable_assets(self.world, person, action, at)
+            world = self.world
+            state = world.person(person).at(instant)
+            org = None if state.employer is None else world.organisation(state.employer).at(instant)
+            if self._columns is None:
+                self._columns = AssetColumns(world)
+            return self._columns.readable(person, state, org, download, instant)
 
     def readers(self, asset: str, action: Action | str, at: datetime) -> list[str]:
         """Every person who may ``action`` ``asset`` at ``at``."""

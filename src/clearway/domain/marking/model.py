@@ -77,7 +77,7 @@ def _codes(reference: Reference, codes: Iterable[str], field: str) -> frozenset[
         elif reference.is_code(code):
             out.add(code)
         else:
-            raise MarkingError(f"unknown country code `{raw}` in {field}", field=raw)
+            raise MarkingError(f"unknown country code `{raw}` in {field}", field=field)
     return frozenset(out)
 
 

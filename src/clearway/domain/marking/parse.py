@@ -18,6 +18,7 @@ Every error is a :class:`~clearway.errors.MarkingError` naming the offending tok
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 
@@ -68,14 +69,6 @@ class _Piece:
             offset += len(part) + len(sep)
         return out
 
-    def split_re(self, pattern: str) -> list[_Piece]:
-        out, offset = [], 0
-        for match in re.finditer(pattern, self.text):
-            out.append(_Piece(self.text[offset : match.start()], self.start + offset))
-            offset = match.end()
-        out.append(_Piece(self.text[offset:], self.start + offset))
-        return out
-
     def after(self, n: int) -> _Piece:
         return _Piece(self.text[n:], self.start + n)
 
@@ -96,19 +89,34 @@ class _Tail:
 class _Source:
     """The normalised text and a map from its offsets back to the text as given."""
 
+    #: Longest input whose composed characters are mapped back exactly (the map is quadratic).
+    _EXACT_LIMIT = 4096
+
     def __init__(self, raw: str) -> None:
         pieces = [unicodedata.normalize("NFKC", ch) for ch in raw]
-        text = "".join(pieces)
-        if text == unicodedata.normalize("NFKC", raw):
+        text = unicodedata.normalize("NFKC", raw)
+        if "".join(pieces) == text:
             self.offsets = [i for i, piece in enumerate(pieces) for _ in piece] + [len(raw)]
-        else:  # composition across characters: report positions in the normalised text
-            text = unicodedata.normalize("NFKC", raw)
+        elif len(raw) <= self._EXACT_LIMIT:
+            # Composition across characters (decomposed Hangul or kana): a normalised offset
+            # comes from the longest prefix of the input that normalises to no more than it.
+            lengths = [len(unicodedata.normalize("NFKC", raw[:i])) for i in range(len(raw) + 1)]
+            self.offsets = [bisect.bisect_right(lengths, j) - 1 for j in range(len(text))]
+            self.offsets.append(len(raw))
+        else:  # pragma: no cover - absurdly long input: positions in the normalised text
             self.offsets = list(range(len(text) + 1))
+        self.raw = raw
         self.text = text
 
     def error(self, message: str, piece: _Piece) -> MarkingError:
-        position = self.offsets[min(piece.start, len(self.offsets) - 1)] + 1
-        return MarkingError(message, fragment=piece.text, position=position)
+        """An error naming ``piece`` as given (before NFKC) and its 1-based position there."""
+        start = min(piece.start, len(self.text))
+        end = start + len(piece.text)
+        fragment = piece.text
+        if piece.text and self.text[start:end] == piece.text:
+            raw_end = max(self.offsets[end], self.offsets[end - 1] + 1)
+            fragment = self.raw[self.offsets[start] : raw_end]
+        return MarkingError(message, fragment=fragment, position=self.offsets[start] + 1)
 
 
 class _Parser:
@@ -136,12 +144,21 @@ class _Parser:
             raise self.fail(f"unknown country code `{piece.text}`", piece)
         return frozenset({code})
 
-    def code_list(self, piece: _Piece, separators: str, what: str) -> frozenset[str]:
-        if not piece.text.strip():
-            raise self.fail(f"empty {what} list", piece)
+    def code_list(self, value: _Piece, skip: int, separators: str, what: str) -> frozenset[str]:
+        """The codes listed in ``value`` after its keyword (its first ``skip`` characters)."""
+        body = value.after(skip).strip()
+        if not body.text:
+            raise self.fail(f"empty {what} list", _Piece(value.text[:skip].rstrip(), value.start))
+        seps = list(re.finditer(separators, body.text))
+        starts = [0, *(sep.end() for sep in seps)]
+        ends = [*(sep.start() for sep in seps), len(body.text)]
         codes: set[str] = set()
-        for item in piece.split_re(separators):
-            codes |= self.code(item.strip())
+        for i, (lo, hi) in enumerate(zip(starts, ends, strict=True)):
+            item = _Piece(body.text[lo:hi], body.start + lo).strip()
+            if not item.text:  # name the separator that has no code before (or after) it
+                sep = seps[min(i, len(seps) - 1)]
+                raise self.fail("empty country code", _Piece(sep.group(), body.start + sep.start()))
+            codes |= self.code(item)
         return frozenset(codes)
 
     def require_originator(self, origin: str, rel: frozenset[str], piece: _Piece) -> None:
@@ -195,7 +212,7 @@ class _Parser:
                 if "dissemination" in seen:
                     raise self.fail("FGI must come before the dissemination controls", category)
                 seen.add("fgi")
-                fgi = self.code_list(category.after(3), r"\s+", "FGI")
+                fgi = self.code_list(category, 3, r"\s+", "FGI")
                 if origin in fgi:
                     raise self.fail(f"FGI cannot list the originator `{origin}`", category)
                 continue
@@ -210,7 +227,7 @@ class _Parser:
                 if word == "REL TO" or word.startswith("REL TO "):
                     if rel is not None:
                         raise self.fail("repeated `REL TO`", value)
-                    rel = self.code_list(value.after(6), list_separators, "REL TO")
+                    rel = self.code_list(value, 6, list_separators, "REL TO")
                     self.require_originator(origin, rel, value)
                     continue
                 control = _DISSEMINATION_ALIASES.get(word)
@@ -223,7 +240,7 @@ class _Parser:
                 caveats.add(control)
                 if control == NOFORN:
                     noforn = value
-            if noforn is not None and rel is not None and rel - {USA}:
+            if noforn is not None and rel is not None:
                 raise self.fail("NOFORN cannot be combined with REL TO", noforn)
         return _Tail(rel or frozenset(), frozenset(caveats), fgi)
 
@@ -278,7 +295,7 @@ class _Parser:
             return self.finish(NATO, level, self.tail(NATO, pieces))
         words = head.text.split(None, 1)
         if not words:
-            raise self.fail("missing originator and level after `//`", head)
+            raise self.fail("missing originator and level after `//`", _Piece("//", whole.start))
         origin_piece = _Piece(words[0], head.start)
         origin = words[0].upper()
         if origin == USA:
@@ -313,20 +330,19 @@ class _Parser:
         rel: frozenset[str] = frozenset({GBR})
         caveat: _Piece | None = None
         if body.key.endswith(" eyes only"):
-            text = body.text[: -len(" EYES ONLY")].rstrip()
-            cut = text.rfind(" ")
-            if cut < 0:
+            match = re.fullmatch(r"(.*\S)\s+(\S+)\s+EYES\s+ONLY", body.text, flags=re.IGNORECASE)
+            if match is None:
                 raise self.fail("missing level before the national caveat", body)
-            caveat = _Piece(text[cut + 1 :], body.start + cut + 1)
-            body = _Piece(text[:cut], body.start).strip()
-            rel = self.eyes(caveat)
+            rel = self.eyes(_Piece(match.group(2), body.start + match.start(2)))
+            caveat = body.after(match.start(2))  # the caveat as written, e.g. `UK EYES ONLY`
+            body = _Piece(match.group(1), body.start).strip()
         level = scheme.find_level(body.text)
         if level is None:
             raise self.fail(f"`{body.text}` is not a level of GBR", body)
         if caveat is not None:
             threshold = scheme.level(_UK_CAVEATS_FROM)
             if level.below(threshold):
-                msg = f"national caveat `{caveat.text} EYES ONLY` is not allowed at {level.name}"
+                msg = f"national caveat `{caveat.text}` is not allowed at {level.name}"
                 raise self.fail(msg, caveat)
             if pieces:
                 raise self.fail("nothing may follow a national caveat", pieces[0])
@@ -372,12 +388,18 @@ class _Parser:
         piece: _Piece,
         rel: frozenset[str] | None,
         caveats: set[str],
+        kind: str | None = None,
     ) -> tuple[frozenset[str] | None, set[str]]:
+        """Apply one caveat; ``kind`` is the email form's caveat type (``ri`` or ``sh``)."""
         threshold = scheme.level(_AUS_CAVEATS_FROM)
         if level.below(threshold):
             msg = f"caveat `{piece.text}` is not allowed below {threshold.name}"
             raise self.fail(msg, piece)
         key = piece.key
+        indicator = key == "austeo" or (key.startswith("rel ") and not key.startswith("rel to"))
+        if kind is not None and (kind == "ri") != indicator:
+            what = "a releasability indicator (RI)" if kind == "ri" else "a special handling (SH)"
+            raise self.fail(f"`{piece.text}` is not {what} caveat", piece)
         if key == "austeo":
             if rel is not None:
                 raise self.fail("repeated releasability indicator", piece)
@@ -385,13 +407,15 @@ class _Parser:
         if key.startswith("rel ") and not key.startswith("rel to"):
             if rel is not None:
                 raise self.fail("repeated releasability indicator", piece)
-            codes = self.code_list(piece.after(4), r"/", "REL")
+            codes = self.code_list(piece, 4, r"/", "REL")
             self.require_originator(AUS, codes, piece)
             return codes, caveats
         if key == "orcon":
             if ORCON in caveats:
                 raise self.fail("repeated `ORCON`", piece)
             return rel, caveats | {ORCON}
+        if _DISSEMINATION_ALIASES.get(piece.text.upper()) == NOFORN:
+            raise self.fail(f"NOFORN is for US information only, not {AUS}", piece)
         raise self.fail(f"unsupported Australian caveat `{piece.text}`", piece)
 
     def email(self, whole: _Piece) -> Marking:
@@ -422,7 +446,7 @@ class _Parser:
                     raise self.fail(f"unsupported caveat `{value}`", element)
                 offset = element.text.index(":") + 1
                 rel, caveats = self.aus_caveat(
-                    scheme, level, element.after(offset).strip(), rel, caveats
+                    scheme, level, element.after(offset).strip(), rel, caveats, fold(kind)
                 )
             elif key in {"expires", "downto", "access"}:
                 self.warnings.append(f"`{element.text}` is not recorded by clearway")

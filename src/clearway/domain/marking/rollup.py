@@ -17,9 +17,10 @@ def roll_up(portions: Sequence[Marking], by: str, reference: Reference) -> Marki
 
     Level: the highest of the portions' levels translated into ``by``'s scheme (highest rank,
     then latest in its order). Releasable to: the intersection of the portions' (expanded)
-    sets, keeping a tetragraph written in every portion; any NOFORN portion leaves the
-    originator only. Programmes, caveats and export controls: the union. FGI: every portion
-    originator other than ``by``, with the portions' own FGI.
+    sets, written as the codes (tetragraphs and trigraphs) written in every portion plus the
+    common nations those do not cover; any NOFORN portion leaves the originator only.
+    Programmes, caveats and export controls: the union. FGI: every portion originator other
+    than ``by``, with the portions' own FGI.
 
     Raises :class:`MarkingError` if there are no portions, ``by`` has no scheme, a level cannot
     be translated into it, or ``by`` is not releasable in some portion.
@@ -31,7 +32,7 @@ def roll_up(portions: Sequence[Marking], by: str, reference: Reference) -> Marki
         raise MarkingError(f"compiling nation `{by}` has no classification scheme", field="by")
     highest: Level | None = None
     common: frozenset[str] | None = None
-    kept_groups: frozenset[str] | None = None
+    written: frozenset[str] | None = None
     caveats: set[str] = set()
     programmes: set[str] = set()
     controls: set[str] = set()
@@ -48,20 +49,19 @@ def roll_up(portions: Sequence[Marking], by: str, reference: Reference) -> Marki
         if highest is None or (level.rank, level.index) > (highest.rank, highest.index):
             highest = level
         common = nations if common is None else common & nations
-        groups = frozenset(code for code in portion.releasable_to if code in reference.groups)
-        kept_groups = groups if kept_groups is None else kept_groups & groups
+        written = portion.releasable_to if written is None else written & portion.releasable_to
         caveats |= portion.caveats
         programmes |= portion.programmes
         controls |= portion.export_controls
         fgi |= portion.fgi | {portion.originator}
     assert highest is not None
     assert common is not None
-    assert kept_groups is not None
+    assert written is not None
     if NOFORN in caveats:
         releasable = frozenset({compiler})
     else:
-        covered = reference.expand(kept_groups)
-        releasable = kept_groups | (common - covered) | {compiler}
+        covered = reference.expand(written)
+        releasable = written | (common - covered) | {compiler}
     caveats.discard(NOFORN)
     if compiler == USA and releasable == {USA}:
         caveats.add(NOFORN)
