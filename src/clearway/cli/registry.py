@@ -260,6 +260,19 @@ def employment_leave(
     )
 
 
+@employment.command("list")
+def employment_list(
+    ctx: typer.Context,
+    organisation: Annotated[str | None, typer.Option(help="Only this organisation's.")] = None,
+    at: At = None,
+    as_json: Json = False,
+) -> None:
+    """List employment intervals (and whether each holds at an instant)."""
+    with handled():
+        rows = _queries(ctx).employment(_at(at), organisation)
+    _show(rows, as_json, ["person", "organisation", "from", "until", "current"])
+
+
 # --- clearances ----------------------------------------------------------------------------
 
 clearances = typer.Typer(no_args_is_help=True, help="Personnel clearances and every transition.")
@@ -608,6 +621,19 @@ def asset_show(ctx: typer.Context, ident: str, at: At = None) -> None:
         print_json(_queries(ctx).asset(ident, _at(at)))
 
 
+@assets.command("approvals")
+def asset_approvals(
+    ctx: typer.Context,
+    ident: Annotated[str | None, typer.Argument(help="Only this asset's.")] = None,
+    at: At = None,
+    as_json: Json = False,
+) -> None:
+    """List originator approvals (ORCON releases)."""
+    with handled():
+        rows = _queries(ctx).approvals(_at(at), ident)
+    _show(rows, as_json, ["asset", "target", "from", "until", "current"])
+
+
 @assets.command("approve")
 def asset_approve(
     ctx: typer.Context,
@@ -642,6 +668,14 @@ def asset_approve(
 
 
 exports = typer.Typer(no_args_is_help=True, help="Export authorisations (ITAR and others).")
+
+
+@exports.command("list")
+def export_list(ctx: typer.Context, at: At = None, as_json: Json = False) -> None:
+    """List export authorisations of people and organisations."""
+    with handled():
+        rows = _queries(ctx).export_authorisations(_at(at))
+    _show(rows, as_json, ["holder", "regime", "covers", "from", "until", "current"])
 
 
 @exports.command("add")

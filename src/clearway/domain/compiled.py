@@ -260,6 +260,7 @@ class CompiledWorld:
         self._orgs: dict[str, Timeline[OrgState]] = {}
         self._assets: dict[str, Timeline[AssetState]] = {}
         self._profiles: dict[tuple[str, str], LevelProfile] = {}
+        self._levels: dict[tuple[str, str], Level] = {}
         self._asset_states: dict[tuple[Marking, tuple[object, ...]], AssetState] = {}
         # Authorisations of the ITAR regime itself count (rule 5b); the Excluded Technology
         # List is a marking, not a regime one is authorised under.
@@ -546,7 +547,11 @@ class CompiledWorld:
         if found is not None:
             return found
         reference = self.reference
-        profile = self.profile(marking.level_of(reference))
+        level_key = (marking.originator, marking.level)
+        level = self._levels.get(level_key)
+        if level is None:
+            level = self._levels[level_key] = marking.level_of(reference)
+        profile = self.profile(level)
         releasable = self.nations_mask(marking.releasable_nations(reference))
         receivable = releasable & profile.receivers
         groups = tuple(
@@ -579,6 +584,10 @@ class CompiledWorld:
         return found
 
     def _compile_asset(self, asset: Asset) -> Timeline[AssetState]:
+        if len(asset.markings) == 1 and not asset.approvals:  # the common case: one segment
+            empty: frozenset[str] = frozenset()
+            state = self._asset_state(asset.markings[0].marking, empty, empty, empty)
+            return Timeline([NEVER], [state])
         versions = [
             (NEVER if i == 0 or v.effective is None else to_micros(v.effective), v.marking)
             for i, v in enumerate(asset.markings)

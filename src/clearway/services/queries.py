@@ -276,6 +276,57 @@ class QueryService:
         ]
         return sorted(out, key=lambda v: v["id"])
 
+    def employment(self, at: datetime, organisation: str | None = None) -> list[dict[str, Any]]:
+        """Every employment interval (of one organisation if given), with whether it holds
+        at ``at``."""
+        return [
+            {
+                "person": person.id,
+                "organisation": job.organisation,
+                "from": iso(job.interval.start),
+                "until": iso(job.interval.end),
+                "current": job.interval.contains(at),
+            }
+            for person in sorted(self.world.people.values(), key=lambda p: p.id)
+            for job in person.employment
+            if organisation is None or job.organisation == organisation
+        ]
+
+    def export_authorisations(self, at: datetime) -> list[dict[str, Any]]:
+        """Every export authorisation of people and organisations."""
+        world = self.world
+        holders = [("person", p.id, p.export_authorisations) for p in world.people.values()]
+        holders += [
+            ("organisation", o.id, o.export_authorisations) for o in world.organisations.values()
+        ]
+        return [
+            {
+                "holder": f"{kind}:{ident}",
+                "regime": a.regime,
+                "covers": f"asset:{a.asset}" if a.asset else f"programme:{a.programme}",
+                "from": iso(a.interval.start),
+                "until": iso(a.interval.end),
+                "current": a.interval.contains(at),
+            }
+            for kind, ident, authorisations in sorted(holders, key=lambda h: (h[0], h[1]))
+            for a in authorisations
+        ]
+
+    def approvals(self, at: datetime, asset: str | None = None) -> list[dict[str, Any]]:
+        """Every originator approval (of one asset if given)."""
+        return [
+            {
+                "asset": a.id,
+                "target": f"{approval.target.value}:{approval.value}",
+                "from": iso(approval.interval.start),
+                "until": iso(approval.interval.end),
+                "current": approval.interval.contains(at),
+            }
+            for a in sorted(self.world.assets.values(), key=lambda a: a.id)
+            if asset is None or a.id == asset
+            for approval in a.approvals
+        ]
+
     # --- audit ---------------------------------------------------------------------------
 
     def audit(self, *, after: int = 0, limit: int | None = 100) -> list[dict[str, Any]]:

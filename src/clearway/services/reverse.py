@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -23,7 +24,7 @@ from clearway.domain.compiled import (
     OrgState,
     PersonState,
 )
-from clearway.domain.time import FOREVER
+from clearway.domain.time import FOREVER, NEVER
 
 __all__ = ["AssetColumns"]
 
@@ -54,7 +55,7 @@ class _Growable:
             self.cols[name] = new
         self.capacity = capacity
 
-    def append(self, rows: dict[str, list[object]], count: int) -> None:
+    def append(self, rows: dict[str, Any], count: int) -> None:
         if self.n + count > self.capacity:
             self._resize(max(self.capacity * 2, self.n + count))
         for name, values in rows.items():
@@ -81,7 +82,11 @@ class AssetColumns:
         self.ids: list[str] = []
         self.sparse: dict[int, AssetState] = {}  # rows whose approvals name people or orgs
         self._asset_index: dict[str, int] = {}
-        self._build(list(world.assets))
+        self._templates: dict[int, tuple[AssetState, int]] = {}  # id(state) -> (state, row)
+        self._template_rows: list[dict[str, object]] = []
+        self._template_cols: dict[str, npt.NDArray[Any]] = {}
+        self._derived: _Derived | None = None
+        self._build(sorted(world.assets))
 
     def _shape(self) -> tuple[int, int]:
         world = self.world
@@ -113,9 +118,24 @@ class AssetColumns:
         self.ids.clear()
         self.sparse.clear()
         self._asset_index.clear()
+        self._templates.clear()
+        self._template_rows.clear()
+        self._template_cols = {}
+        self._in_order = True
         self.add(assets)
 
-    def _row(self, state: AssetState) -> dict[str, object]:
+    def _template(self, state: AssetState) -> int:
+        """The index of ``state``'s row of values (asset states are interned by the compiled
+        world, so most assets share one)."""
+        found = self._templates.get(id(state))
+        if found is not None and found[0] is state:
+            return found[1]
+        index = len(self._template_rows)
+        self._template_rows.append(self._make_row(state))
+        self._templates[id(state)] = (state, index)
+        return index
+
+    def _make_row(self, state: AssetState) -> dict[str, object]:
         world = self.world
         row: dict[str, object] = {"rank": state.rank, "itar": state.itar, "orcon": state.orcon}
         masks = {
@@ -143,46 +163,92 @@ class AssetColumns:
         world = self.world
         timelines = [(asset, world.asset(asset)) for asset in assets]
         if self._shape() != (self.nation_words, self.programme_words):
-            self._build(list(world.assets))  # more nations or programmes than words: re-shape
+            self._build(sorted(world.assets))  # more nations or programmes than words: re-shape
             return
-        columns: dict[str, list[object]] = {name: [] for name in self.table.specs}
         row = self.table.n
         alive = self.table.cols["alive"]
+        templates: list[int] = []
+        indexes: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
         for asset, timeline in timelines:
             for old in self.rows_of.get(asset, ()):
                 alive[old] = False
                 self.sparse.pop(old, None)
             index = self._asset_index.get(asset)
             if index is None:
+                if self.ids and asset < self.ids[-1]:
+                    self._in_order = False
                 index = self._asset_index[asset] = len(self.ids)
                 self.ids.append(asset)
+            elif self.rows_of.get(asset):
+                self._in_order = False  # the asset's rows move to the end
             rows = []
-            ends = [*timeline.starts[1:], FOREVER]
-            for start, end, state in zip(timeline.starts, ends, timeline.states, strict=True):
-                values = self._row(state)
-                values.update(asset=index, start=start, end=end, alive=True)
-                for name, value in values.items():
-                    columns[name].append(value)
+            bounds = [*timeline.starts[1:], FOREVER]
+            for start, end, state in zip(timeline.starts, bounds, timeline.states, strict=True):
+                templates.append(self._template(state))
+                indexes.append(index)
+                starts.append(start)
+                ends.append(end)
                 if state.approved_people or state.approved_orgs:
                     self.sparse[row] = state
                 rows.append(row)
                 row += 1
             self.rows_of[asset] = rows
-        self.table.append(columns, row - self.table.n)
+        self._extend_templates()
+        chosen = np.array(templates, dtype=np.int64)
+        columns: dict[str, Any] = {
+            name: values[chosen] for name, values in self._template_cols.items()
+        }
+        columns.update(asset=indexes, start=starts, end=ends, alive=True)
+        self.table.append(columns, len(templates))
         self._ids = np.array(self.ids, dtype=object)
+        self._derived = None
 
-    def _any(
-        self, c: dict[str, npt.NDArray[Any]], name: str, mask: int, words: int
+    def _extend_templates(self) -> None:
+        """Bring the template columns up to date with the template rows."""
+        have = len(next(iter(self._template_cols.values()))) if self._template_cols else 0
+        new = self._template_rows[have:]
+        if not new and self._template_cols:
+            return
+        for name, (dtype, _) in self.table.specs.items():
+            if name in ("asset", "start", "end", "alive"):
+                continue
+            values = np.array([r[name] for r in new], dtype=dtype)
+            old = self._template_cols.get(name)
+            self._template_cols[name] = values if old is None else np.concatenate([old, values])
+
+    def _derive(self) -> _Derived:
+        """Row groups the queries need, rebuilt lazily after rows were added."""
+        if self._derived is None:
+            n = self.table.n
+            c = self.table.cols
+            temporal = np.flatnonzero((c["start"][:n] != NEVER) | (c["end"][:n] != FOREVER))
+            people: dict[str, list[int]] = {}
+            orgs: dict[str, list[int]] = {}
+            for row, state in self.sparse.items():
+                for person in state.approved_people:
+                    people.setdefault(person, []).append(row)
+                for org in state.approved_orgs:
+                    orgs.setdefault(org, []).append(row)
+            self._derived = _Derived(temporal, people, orgs)
+        return self._derived
+
+    def _shares(
+        self, rows: npt.NDArray[Any] | None, name: str, mask: int, words: int
     ) -> npt.NDArray[np.bool_]:
-        """Rows where column ``name`` shares a bit with ``mask``."""
+        """Whether column ``name`` (at ``rows``, or everywhere) shares a bit with ``mask``."""
         out: npt.NDArray[np.bool_] | None = None
         for w, word in enumerate(_words(mask, words)):
             if not word:
                 continue
-            hit = (c[f"{name}_{w}"] & np.uint64(word)) != 0
+            column = self.table.cols[f"{name}_{w}"]
+            values = column[: self.table.n] if rows is None else column[rows]
+            hit = (values & np.uint64(word)) != 0
             out = hit if out is None else out | hit
         if out is None:
-            return np.zeros(len(c["alive"]), dtype=np.bool_)
+            size = self.table.n if rows is None else len(rows)
+            return np.zeros(size, dtype=np.bool_)
         return out
 
     def readable(
@@ -193,51 +259,78 @@ class AssetColumns:
         download: bool,
         at: int,
     ) -> list[str]:
-        """The ids of every asset the person may read (or download) at ``at``, sorted."""
+        """The ids of every asset the person may read (or download) at ``at``, sorted.
+
+        The two most selective rules (need-to-know, releasability) run over every row; the
+        others only over the rows that pass them.
+        """
         n = self.table.n
-        c = {name: col[:n] for name, col in self.table.cols.items()}
+        cols = self.table.cols
         world = self.world
         nw, pw = self.nation_words, self.programme_words
-        ok = c["alive"] & (c["start"] <= at) & (at < c["end"])
+        derived = self._derive()
+        # 3. need-to-know: no required programme outside those held
+        ok: npt.NDArray[np.bool_] | None = None
+        for w, word in enumerate(_words(~person.programmes & ((1 << (64 * pw)) - 1), pw)):
+            if word:
+                fits = (cols[f"need_{w}"][:n] & np.uint64(word)) == 0
+                ok = fits if ok is None else ok & fits
         # 1. releasable
-        ok &= self._any(c, "receivable", person.nations, nw)
-        # 2. clearance: a valid clearance of a releasable issuer covers the translated level
-        exempt = (c["rank"] == 0) | self._any(c, "no_personnel", person.nations, nw)
+        releasable = self._shares(None, "receivable", person.nations, nw)
+        ok = releasable if ok is None else ok & releasable
+        ok &= cols["alive"][:n]
+        temporal = derived.temporal
+        if len(temporal):
+            ok[temporal] &= (cols["start"][temporal] <= at) & (at < cols["end"][temporal])
+        rows = np.flatnonzero(ok)
+        # 2. clearance: exempt, or a valid clearance of a releasable issuer covers the level
+        rank = cols["rank"][rows]
+        keep = (rank == 0) | self._shares(rows, "no_personnel", person.nations, nw)
         for nation in self.nations:
             bit = world.nation_bit(nation)
             if person.valid & bit:
                 ceiling = max(r for r in range(5) if person.cover[r] & bit)
-                exempt |= c[f"translated_{nation}"] <= ceiling
-        ok &= exempt
-        # 3. need-to-know: every required programme is held
-        for w, word in enumerate(_words(~person.programmes & ((1 << (64 * pw)) - 1), pw)):
-            if word:
-                ok &= (c[f"need_{w}"] & np.uint64(word)) == 0
+                keep |= cols[f"translated_{nation}"][rows] <= ceiling
         # 4. facility clearance (possession)
         if download:
-            classified = c["rank"] > 0
+            classified = rank > 0
             if org is None or org.nation not in self.nations:
-                ok &= ~classified
+                keep &= ~classified
             else:
-                need = c[f"facility_{org.nation}"]
-                ok &= ~classified | (need == _SKIP) | (need <= org.facility_rank)
+                need = cols[f"facility_{org.nation}"][rows]
+                keep &= ~classified | (need == _SKIP) | (need <= org.facility_rank)
+        rows = rows[keep]
         # 5. ITAR
-        if not person.nations & world.usa:
+        itar = cols["itar"][rows]
+        if not person.nations & world.usa and itar.any():
             authorised = person.itar_programmes | (org.itar_programmes if org else 0)
-            passes = self._any(c, "programmes", authorised, pw)
+            passes = (itar == 0) | self._shares(rows, "programmes", authorised, pw)
             if org is not None and org.aukus and person.nations & world.aukus:
-                passes |= c["itar"] == ITAR
-            for asset in person.itar_assets | (org.itar_assets if org else frozenset()):
-                for row in self.rows_of.get(asset, ()):
-                    if row < n:
-                        passes[row] = True
-            ok &= (c["itar"] == 0) | passes
+                passes |= itar == ITAR
+            extra = person.itar_assets | (org.itar_assets if org else frozenset())
+            if extra:
+                named = [r for a in extra for r in self.rows_of.get(a, ())]
+                passes |= np.isin(rows, named)
+            rows = rows[passes]
         # 6. ORCON
-        approved = self._any(c, "approved_nations", person.nations, nw)
-        for row, state in self.sparse.items():
-            if person_id in state.approved_people or (
-                person.employer is not None and person.employer in state.approved_orgs
-            ):
-                approved[row] = True
-        ok &= ~c["orcon"] | approved
-        return sorted(self._ids[c["asset"][ok]].tolist())
+        orcon = cols["orcon"][rows]
+        if orcon.any():
+            approved = ~orcon | self._shares(rows, "approved_nations", person.nations, nw)
+            named = list(derived.people.get(person_id, ()))
+            if person.employer is not None:
+                named += derived.orgs.get(person.employer, ())
+            if named:
+                approved |= np.isin(rows, named)
+            rows = rows[approved]
+        found = self._ids[cols["asset"][rows]].tolist()
+        return found if self._in_order else sorted(found)
+
+
+@attrs.frozen
+class _Derived:
+    """Row groups derived from the table: rows whose segment is bounded in time, and the
+    rows whose approvals name a person or an organisation."""
+
+    temporal: npt.NDArray[Any]
+    people: dict[str, list[int]]
+    orgs: dict[str, list[int]]
