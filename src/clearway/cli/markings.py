@@ -10,7 +10,15 @@ import typer
 
 from clearway.cli._common import echo, handled
 from clearway.domain.marking import display_banner, parse_marking, render_banner, roll_up
-from clearway.reference import default_reference
+from clearway.domain.reference import Reference
+
+
+def default_reference() -> Reference:
+    """The shipped reference data (imported late: the loader is not needed for --help)."""
+    from clearway.reference import default_reference as load
+
+    return load()
+
 
 app = typer.Typer(no_args_is_help=True, help="Parse, roll up and translate markings (SPEC §5).")
 

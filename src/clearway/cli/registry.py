@@ -353,7 +353,7 @@ def _transition_command(verb: str, facility: bool) -> Callable[..., None]:
 
 
 def _register_transitions(app: typer.Typer, facility: bool) -> None:
-    from clearway.services.registry import CLEARANCE_VERBS
+    from clearway.domain.lifecycle import CLEARANCE_VERBS
 
     for verb in CLEARANCE_VERBS:
         app.command(verb)(_transition_command(verb, facility))

@@ -9,19 +9,6 @@ from typing import Annotated
 import typer
 
 from clearway.cli._common import echo
-from clearway.domain.compiled import CompiledWorld
-from clearway.domain.facts import World
-from clearway.reference import default_reference
-from clearway.scenario.runner import (
-    ValidScenario,
-    exit_code,
-    format_json,
-    format_lines,
-    run_files,
-)
-from clearway.services.index import DecisionIndex
-from clearway.services.scratch import ScratchStores
-from clearway.services.transfer import import_world
 
 app = typer.Typer(no_args_is_help=True, help="Run scenario files (SPEC §7).")
 
@@ -35,6 +22,20 @@ def run(
 
     Exit status: 0 if every check passes, 1 if any check disagrees, 2 if any file is invalid.
     """
+    from clearway.domain.compiled import CompiledWorld
+    from clearway.domain.facts import World
+    from clearway.reference import default_reference
+    from clearway.scenario.runner import (
+        ValidScenario,
+        exit_code,
+        format_json,
+        format_lines,
+        run_files,
+    )
+    from clearway.services.index import DecisionIndex
+    from clearway.services.scratch import ScratchStores
+    from clearway.services.transfer import import_world
+
     reference = default_reference()
     with ScratchStores(reference) as scratch:
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import attrs
 
@@ -40,6 +40,7 @@ __all__ = [
     "CompiledWorld",
     "OrgState",
     "PersonState",
+    "RecordSource",
     "Timeline",
     "evaluate",
 ]
@@ -61,6 +62,19 @@ NEED_TO_KNOW = Reason.NEED_TO_KNOW
 FACILITY_CLEARANCE = Reason.FACILITY_CLEARANCE
 EXPORT_REQUIRED = Reason.EXPORT_AUTHORISATION_REQUIRED
 APPROVAL_REQUIRED = Reason.ORIGINATOR_APPROVAL_REQUIRED
+
+
+class RecordSource(Protocol):
+    """Where a compiled world finds a record it does not hold yet (the registry, lazily)."""
+
+    def person(self, ident: str) -> Person | None:
+        """The person ``ident``, or ``None`` if unknown."""
+
+    def organisation(self, ident: str) -> Organisation | None:
+        """The organisation ``ident``, or ``None`` if unknown."""
+
+    def asset(self, ident: str) -> Asset | None:
+        """The asset ``ident``, or ``None`` if unknown."""
 
 
 class Timeline(Generic[_S]):
@@ -244,8 +258,9 @@ class CompiledWorld:
     """A :class:`World` compiled lazily, record by record, and kept current by replacing
     records. Decisions read it through :meth:`reasons`."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, source: RecordSource | None = None) -> None:
         self.reference: Reference = world.reference
+        self.source = source
         self.people: dict[str, Person] = dict(world.people)
         self.organisations: dict[str, Organisation] = dict(world.organisations)
         self.programmes: dict[str, Programme] = dict(world.programmes)
@@ -349,6 +364,10 @@ class CompiledWorld:
         timeline = self._people.get(person_id)
         if timeline is None:
             person = self.people.get(person_id)
+            if person is None and self.source is not None:
+                person = self.source.person(person_id)
+                if person is not None:
+                    self.people[person_id] = person
             if person is None:
                 raise NotFoundError(f"unknown person `{person_id}`")
             timeline = self._people[person_id] = self._compile_person(person)
@@ -359,6 +378,10 @@ class CompiledWorld:
         timeline = self._orgs.get(org_id)
         if timeline is None:
             org = self.organisations.get(org_id)
+            if org is None and self.source is not None:
+                org = self.source.organisation(org_id)
+                if org is not None:
+                    self.organisations[org_id] = org
             if org is None:
                 raise NotFoundError(f"unknown organisation `{org_id}`")
             timeline = self._orgs[org_id] = self._compile_org(org)
@@ -369,6 +392,10 @@ class CompiledWorld:
         timeline = self._assets.get(asset_id)
         if timeline is None:
             asset = self.assets.get(asset_id)
+            if asset is None and self.source is not None:
+                asset = self.source.asset(asset_id)
+                if asset is not None:
+                    self.assets[asset_id] = asset
             if asset is None:
                 raise NotFoundError(f"unknown asset `{asset_id}`")
             timeline = self._assets[asset_id] = self._compile_asset(asset)

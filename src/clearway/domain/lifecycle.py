@@ -20,6 +20,7 @@ from clearway.errors import TransitionError
 
 __all__ = [
     "ACTIVE",
+    "CLEARANCE_VERBS",
     "TRANSITIONS",
     "Standing",
     "Status",
@@ -62,6 +63,20 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DENIED: frozenset(),
     Status.REVOKED: frozenset(),
     Status.WITHDRAWN: frozenset(),
+}
+
+
+#: Named clearance transitions and the status each leads to (``reinstate``: the one before).
+CLEARANCE_VERBS: dict[str, Status | None] = {
+    "investigate": Status.INVESTIGATING,
+    "interim": Status.INTERIM,
+    "grant": Status.GRANTED,
+    "deny": Status.DENIED,
+    "suspend": Status.SUSPENDED,
+    "reinstate": None,
+    "revoke": Status.REVOKED,
+    "withdraw": Status.WITHDRAWN,
+    "revalidate": Status.GRANTED,
 }
 
 

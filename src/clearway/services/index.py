@@ -1,18 +1,20 @@
 # SPDX-License-Identifier: Apache-2.0
 """The decision index: the registry compiled in memory, answering any instant, kept current.
 
-It loads once, then before each request :meth:`DecisionIndex.ensure_current` reads the
+It starts with the programmes only and loads each person, organisation and asset the first
+time a decision needs it (reverse queries load every record once; :meth:`DecisionIndex.load`
+warms it completely). Before each request :meth:`DecisionIndex.ensure_current` reads the
 committed-change counter (one cheap query) and, if it moved, catches up by reading only the rows
-of the transactions it has not seen and rebuilding the records they touch; a change committed by
-another process is seen by the next decision, and nothing is ever reloaded in full. On
-PostgreSQL a background listener on ``NOTIFY clearway_changes`` catches up idle processes too.
+of the transactions it has not seen and rebuilding the loaded records they touch; a change
+committed by another process is seen by the next decision, and nothing is ever reloaded in full.
+On PostgreSQL a background listener on ``NOTIFY clearway_changes`` catches up idle processes too.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from clearway.domain.compiled import CompiledWorld
 from clearway.domain.decision import Action, Decision, DecisionError, Reason, parse_action
+from clearway.domain.facts import Asset, Organisation, Person, World
 from clearway.domain.pdp import Request, decide, decide_batch, readers
 from clearway.domain.time import as_instant, to_micros
 from clearway.persistence.mappers import Assembler, owner_of
@@ -32,7 +35,11 @@ from clearway.persistence.models import (
     ProgrammeRecord,
     VisitRecord,
 )
-from clearway.persistence.repositories import CounterRepository, FactRepository, IdentityRepository
+from clearway.persistence.repositories import (
+    CounterRepository,
+    FactRepository,
+    IdentityRepository,
+)
 from clearway.persistence.uow import NOTIFY_CHANNEL
 from clearway.services.loading import Records, load_records, load_world
 from clearway.services.reverse import AssetColumns
@@ -68,6 +75,7 @@ class DecisionIndex:
         self.assembler = Assembler(store.reference)
         self._lock = threading.RLock()
         self._world: CompiledWorld | None = None
+        self._complete = False  # every record loaded (not only those decisions asked for)
         self.txn = -1
         self.catch_ups = 0
         self._columns: AssetColumns | None = None
@@ -78,23 +86,59 @@ class DecisionIndex:
 
     @property
     def world(self) -> CompiledWorld:
-        """The compiled world (loaded on first use)."""
+        """The compiled world (started on first use: programmes now, records on demand)."""
         with self._lock:
             if self._world is None:
-                self.load()
+                self._start()
             assert self._world is not None
             return self._world
 
+    def _start(self) -> None:
+        with self.store.read() as uow:
+            txn = CounterRepository(uow.session).current()
+            programmes = {
+                r.id: self.assembler.programme(r.id, r.name, r.nations)
+                for r in IdentityRepository(uow.session).all(ProgrammeRecord)
+            }
+        world = World(self.store.reference, {}, {}, programmes, {})
+        self._world = CompiledWorld(world, source=_Source(self))
+        self.txn = txn
+
     def load(self) -> None:
-        """Load the whole registry (once, at start)."""
+        """Load the whole registry now (a warm start; reverse queries need it)."""
         with self._lock:
             with self.store.read() as uow:
                 txn = CounterRepository(uow.session).current()
             # Rows committed after the counter was read are applied again by the next
             # catch-up; rebuilding a record is idempotent.
-            self._world = CompiledWorld(load_world(self.store, assembler=self.assembler))
+            world = load_world(self.store, assembler=self.assembler)
+            self._world = CompiledWorld(world, source=_Source(self))
             self._columns = None
+            self._complete = True
             self.txn = txn
+
+    def ensure_complete(self) -> None:
+        """Load every record once (for reverse queries over everyone or everything)."""
+        with self._lock:
+            if not self._complete:
+                self.load()
+
+    def fetch(self, kind: str, ident: str) -> Records:
+        """The record ``(kind, ident)`` from the store as now recorded."""
+        with self.store.read() as uow:
+            return load_records(uow.session, self.assembler, {(kind, ident)})
+
+    def _loaded(self, kind: str, ident: str) -> bool:
+        """Whether the compiled world holds the record (so a change must refresh it)."""
+        world = self._world
+        assert world is not None
+        if self._complete or kind == "programme":
+            return True
+        if kind == "person":
+            return ident in world.people
+        if kind == "organisation":
+            return ident in world.organisations
+        return ident in world.assets
 
     def ensure_current(self) -> None:
         """Catch up if the committed-change counter moved (one cheap query otherwise)."""
@@ -107,13 +151,13 @@ class DecisionIndex:
         """Apply every transaction committed since the last one seen."""
         with self._lock:
             if self._world is None:
-                self.load()
+                self._start()
                 return
             with self.store.read() as uow:
                 txn = CounterRepository(uow.session).current()
                 if txn == self.txn:
                     return
-                owners = _owners_since(uow.session, self.txn)
+                owners = {o for o in _owners_since(uow.session, self.txn) if self._loaded(*o)}
                 records = load_records(uow.session, self.assembler, owners)
             self._apply(records)
             self.txn = txn
@@ -199,6 +243,7 @@ class DecisionIndex:
         download = parse_action(action) is Action.DOWNLOAD
         instant = to_micros(as_instant(at))
         with self._lock:
+            self.ensure_complete()
             world = self.world
             state = world.person(person).at(instant)
             org = None if state.employer is None else world.organisation(state.employer).at(instant)
@@ -209,8 +254,21 @@ class DecisionIndex:
     def readers(self, asset: str, action: Action | str, at: datetime) -> list[str]:
         """Every person who may ``action`` ``asset`` at ``at``."""
         with self._lock:
+            self.ensure_complete()
             return readers(self.world, asset, action, at)
 
-    def people(self) -> Iterable[str]:
-        """Every person id."""
-        return list(self.world.people)
+
+class _Source:
+    """The index as the record source of its compiled world (records load on demand)."""
+
+    def __init__(self, index: DecisionIndex) -> None:
+        self.index = index
+
+    def person(self, ident: str) -> Person | None:
+        return self.index.fetch("person", ident).people.get(ident)
+
+    def organisation(self, ident: str) -> Organisation | None:
+        return self.index.fetch("organisation", ident).organisations.get(ident)
+
+    def asset(self, ident: str) -> Asset | None:
+        return self.index.fetch("asset", ident).assets.get(ident)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from clearway.audit.chain import AuditEntry
 from clearway.domain.lifecycle import (
+    CLEARANCE_VERBS,
     Status,
     StatusEntry,
     check_transition,
@@ -48,22 +49,10 @@ from clearway.persistence.repositories import AuditRepository, FactRepository, I
 from clearway.persistence.uow import UnitOfWork
 from clearway.services.store import Store
 
-__all__ = ["CLEARANCE_VERBS", "RegistryService"]
+__all__ = ["RegistryService"]
 
 _T = TypeVar("_T")
 
-#: Named clearance transitions and the status each leads to (``reinstate``: the one before).
-CLEARANCE_VERBS: dict[str, Status | None] = {
-    "investigate": Status.INVESTIGATING,
-    "interim": Status.INTERIM,
-    "grant": Status.GRANTED,
-    "deny": Status.DENIED,
-    "suspend": Status.SUSPENDED,
-    "reinstate": None,
-    "revoke": Status.REVOKED,
-    "withdraw": Status.WITHDRAWN,
-    "revalidate": Status.GRANTED,
-}
 
 #: Payload keys a correction may change, per fact kind (anything else is kept).
 _CORRECTABLE = {
