@@ -56,8 +56,8 @@ def check(
             instant,
             recorded_by=when(recorded_by, what="--recorded-by"),
         )
-        world = access.index.world
-        banner = display_banner(world.assets[asset].marking_at(decision.at), world.reference)
+        assert decision.marking is not None
+        banner = display_banner(decision.marking, access.store.reference)
     if as_json:
         print_json(
             {

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import attrs
 
+from clearway.domain.marking import Marking
 from clearway.errors import InvalidInputError
 
 __all__ = [
@@ -95,6 +96,7 @@ class Decision:
     reasons: tuple[Reason, ...]
     explanations: tuple[Explanation, ...] = ()
     obligations: tuple[Obligation, ...] = ()
+    marking: Marking | None = None  # the asset's marking in effect at `at`
 
     @property
     def permit(self) -> bool:

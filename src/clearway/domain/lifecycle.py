@@ -196,7 +196,8 @@ def _protected_from(
     if continuous_vetting_from is None:
         return None
     cv = to_micros(continuous_vetting_from)
-    expiry = _expiry_in_effect(segments, cv)
+    # Before the first entry, the expiry is the one the clearance starts with.
+    expiry = _expiry_in_effect(segments, max(cv, segments[0][0]))
     return None if expiry is not None and cv >= expiry else cv
 
 

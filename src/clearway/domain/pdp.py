@@ -58,14 +58,14 @@ def decide(
     reasons = compiled.reasons_at(person, asset, act is Action.DOWNLOAD, to_micros(instant))
     facts_person = compiled.people[person]
     facts_asset = compiled.assets[asset]
+    marking = facts_asset.marking_at(instant)
     if reasons:
         explanations = explain(compiled, facts_person, facts_asset, act, instant, reasons)
-        return Decision(person, asset, act, instant, tuple(reasons), explanations)
+        return Decision(person, asset, act, instant, tuple(reasons), explanations, (), marking)
     obligations = [Obligation("audit")]
     if act is Action.DOWNLOAD:
-        banner = render_banner(facts_asset.marking_at(instant), compiled.reference)
-        obligations.append(Obligation("stamp-banner", banner))
-    return Decision(person, asset, act, instant, (), (), tuple(obligations))
+        obligations.append(Obligation("stamp-banner", render_banner(marking, compiled.reference)))
+    return Decision(person, asset, act, instant, (), (), tuple(obligations), marking)
 
 
 def decide_batch(

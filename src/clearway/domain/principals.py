@@ -84,19 +84,15 @@ def _refuse(principal: Principal, action: str, allowed: Iterable[str]) -> NotPer
 
 
 def require_authority(principal: Principal, nation: str, action: str) -> None:
-    """Only ``nation``'s authority (or bulk import) may do ``action``."""
-    if principal == SYSTEM_IMPORT:
-        return
+    """Only ``nation``'s authority may do ``action``."""
     if principal.role is Role.AUTHORITY and principal.scope == nation:
         return
     raise _refuse(principal, action, [f"authority:{nation}"])
 
 
 def require_any_authority(principal: Principal, nations: Iterable[str], action: str) -> None:
-    """One of ``nations``' authorities (or bulk import) may do ``action``."""
+    """One of ``nations``' authorities may do ``action``."""
     allowed = sorted(set(nations))
-    if principal == SYSTEM_IMPORT:
-        return
     if principal.role is Role.AUTHORITY and principal.scope in allowed:
         return
     raise _refuse(principal, action, [f"authority:{n}" for n in allowed])
@@ -119,9 +115,7 @@ def require_authority_or_officer(
 
 
 def require_manager(principal: Principal, programme: str, action: str) -> None:
-    """Only the manager of ``programme`` (or bulk import) may do ``action``."""
-    if principal == SYSTEM_IMPORT:
-        return
+    """Only the manager of ``programme`` may do ``action``."""
     if principal.role is Role.MANAGER and principal.scope == programme:
         return
     raise _refuse(principal, action, [f"manager:{programme}"])

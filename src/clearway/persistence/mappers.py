@@ -171,7 +171,7 @@ class PersonRows:
     id: str
     name: str
     clearances: Sequence[tuple[str, str, str, datetime | None, str | None]]  # id, issuer, type…
-    visits: Sequence[tuple[str, str, list[str], datetime, datetime | None]]  # id, host, progs…
+    visits: Sequence[tuple[str, str, list[str], datetime, datetime | None, str]]  # id, host…
 
 
 class Assembler:
@@ -250,7 +250,7 @@ class Assembler:
                 )
             )
         visits = []
-        for ident, host, programmes, start, end in rows.visits:
+        for ident, host, programmes, start, end, kind in rows.visits:
             key = subject("visit", ident)
             statuses = sorted(
                 (f for f in kinds.get(Kind.VISIT_STATUS, ()) if f.subject == key),
@@ -264,6 +264,8 @@ class Assembler:
                     programmes=frozenset(programmes),
                     interval=Interval(start, end),
                     approved=_approved(statuses),
+                    status=statuses[-1].payload["status"] if statuses else "requested",
+                    kind=kind,
                 )
             )
         return Person(

@@ -123,7 +123,7 @@ class IdentityRepository:
 
     def stream(self, model: type[_R], *, recorded_by: datetime | None = None) -> Iterator[_R]:
         """Every record of ``model`` (recorded by ``recorded_by`` if given), streamed."""
-        query = select(model)
+        query = select(model).order_by(model.id)  # type: ignore[attr-defined]
         if recorded_by is not None:
             query = query.where(model.recorded_at <= recorded_by)  # type: ignore[attr-defined]
         yield from self.session.execute(query.execution_options(yield_per=5000)).scalars()

@@ -232,6 +232,10 @@ class _Builder:
                 )
         assert doc.originator is not None
         assert doc.level is not None
+        for j, code in enumerate(doc.releasable_to or ()):
+            if code.upper() in self.ref.input_aliases:
+                where = f"{path}.releasable_to[{j}]"
+                self.warnings.append(f"{where}: `{code.upper()}` is not an official tetragraph")
         with self.at(path):
             return make_marking(
                 self.ref,
@@ -287,12 +291,15 @@ class _Builder:
     def organisation(self, i: int, o: OrganisationDoc) -> Organisation:
         path = f"organisations[{i}]"
         nation = next(iter(self.country(o.nation, f"{path}.nation")))
-        facilities = []
+        facilities: list[FacilityClearance] = []
         for j, f in enumerate(o.facility_clearances):
             where = f"{path}.facility_clearances[{j}]"
             ctype = self.clearance_type(nation, f.type, f"{where}.type", facility=True)
             history, _ = self.history(f, where)
-            facilities.append(FacilityClearance(f"{o.id}/FCL-{j + 1}", ctype, history))
+            ident = f.id or f"{o.id}/FCL-{j + 1}"
+            if any(other.id == ident for other in facilities):
+                raise self.fail(f"{where}.id", f"`{ident}` is given twice")
+            facilities.append(FacilityClearance(ident, ctype, history))
         return Organisation(
             id=o.id,
             nation=nation,
@@ -341,13 +348,16 @@ class _Builder:
             nationalities |= codes
             held.extend(Nationality(code, interval) for code in sorted(codes))
         employment = self.employment(p, path)
-        clearances = []
+        clearances: list[Clearance] = []
         for j, c in enumerate(p.clearances):
             where = f"{path}.clearances[{j}]"
             ctype = self.clearance_type(c.issuer.upper(), c.type, f"{where}.type", facility=False)
             history, hint = self.history(c, where)
             cv = None if c.continuous_vetting is None else as_instant(c.continuous_vetting.from_)
-            clearances.append(Clearance(f"{p.id}/CLR-{j + 1}", ctype, history, cv, hint))
+            ident = c.id or f"{p.id}/CLR-{j + 1}"
+            if any(other.id == ident for other in clearances):
+                raise self.fail(f"{where}.id", f"`{ident}` is given twice")
+            clearances.append(Clearance(ident, ctype, history, cv, hint))
         read_ons = []
         for j, r in enumerate(p.read_on):
             where = f"{path}.read_on[{j}]"

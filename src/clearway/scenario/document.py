@@ -111,6 +111,7 @@ class ContinuousVettingDoc(_Doc):
 
 
 class _ClearanceBase(_Doc):
+    id: Id | None = None  # extension: the clearance's id (default: <holder>/CLR-<n>)
     type: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
     status: Literal["granted", "interim"] | None = None
     granted: When | None = None

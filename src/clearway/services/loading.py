@@ -48,7 +48,7 @@ def _stream_by_owner(session: Session, recorded_by: datetime | None) -> Iterator
 
 
 _ClearanceRow = tuple[str, str, str, datetime | None, str | None]
-_VisitRow = tuple[str, str, list[str], datetime, datetime | None]
+_VisitRow = tuple[str, str, list[str], datetime, datetime | None, str]
 
 
 def _clearance_row(c: ClearanceRecord) -> _ClearanceRow:
@@ -56,7 +56,7 @@ def _clearance_row(c: ClearanceRecord) -> _ClearanceRow:
 
 
 def _visit_row(v: VisitRecord) -> _VisitRow:
-    return (v.id, v.host_id, list(v.programmes), v.valid_from, v.valid_until)
+    return (v.id, v.host_id, list(v.programmes), v.valid_from, v.valid_until, v.kind)
 
 
 @attrs.define

@@ -46,8 +46,9 @@ class QueryService:
 
     @property
     def world(self) -> CompiledWorld:
-        """The current compiled world."""
+        """The current compiled world, with every record loaded (views list everything)."""
         self.index.ensure_current()
+        self.index.ensure_complete()
         return self.index.world
 
     def facts(self, owner: str) -> list[dict[str, Any]]:

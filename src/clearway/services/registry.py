@@ -26,6 +26,7 @@ from clearway.domain.lifecycle import (
 )
 from clearway.domain.marking import Marking
 from clearway.domain.principals import (
+    SYSTEM_IMPORT,
     Principal,
     require_any_authority,
     require_authority,
@@ -167,7 +168,13 @@ class RegistryService:
     ) -> _T:
         """Run ``work`` as one audited transaction; audit a refusal on its own."""
         try:
+            if principal == SYSTEM_IMPORT:
+                msg = "system:import acts only through a whole-world import"
+                raise NotPermittedError(msg)
             with self.store.write() as uow:
+                # Take the writer lock (the change counter) before reading anything, so that
+                # what the change checks cannot move before it commits.
+                uow.txn  # noqa: B018 - bumps and locks the counter
                 context = _Context(uow, principal, reason)
                 result = work(context)
                 AuditRepository(uow.session).append(context.audit)
@@ -535,7 +542,13 @@ class RegistryService:
                 nation, owner = record.issuer, subject("person", record.person_id)
                 fact_kind = Kind.CLEARANCE_STATUS
             require_authority(principal, nation, f"{verb} a {nation} {noun}")
-            version = record.version if expected_version is None else expected_version
+            if expected_version is not None and expected_version != record.version:
+                msg = (
+                    f"{noun} `{clearance}` was changed meanwhile (expected version"
+                    f" {expected_version}, now {record.version}); reload"
+                )
+                raise ConflictError(msg)
+            version = record.version
             key = subject(kind_name, clearance)
             facts = self._history(ctx, key, owner)
             history = _entries(facts)
@@ -961,7 +974,12 @@ class RegistryService:
             begin = as_instant(start)
             finish = None if end is None else as_instant(end)
             _interval(begin, finish)
-            visit_id = ident or f"VISIT-{ctx.ids.count(VisitRecord) + 1}"
+            visit_id = ident
+            if visit_id is None:
+                number = ctx.ids.count(VisitRecord) + 1
+                while ctx.ids.exists(VisitRecord, f"VISIT-{number}"):
+                    number += 1
+                visit_id = f"VISIT-{number}"
             ctx.ids.add(
                 VisitRecord(
                     id=visit_id,
@@ -1025,6 +1043,14 @@ class RegistryService:
                         iso(as_instant(value)) if key in ("from", "until") and value else value
                     )
                 Interval(instant(payload.get("from")), instant(payload.get("until")))
+            if kind in (Kind.CLEARANCE_STATUS, Kind.FACILITY_STATUS):
+                ident = fact.subject.split(":", 1)[1]
+                if kind is Kind.CLEARANCE_STATUS:
+                    clearance = ctx.ids.get(ClearanceRecord, ident)
+                    ctx.ids.bump_version(ClearanceRecord, ident, clearance.version)
+                else:
+                    facility = ctx.ids.get(FacilityClearanceRecord, ident)
+                    ctx.ids.bump_version(FacilityClearanceRecord, ident, facility.version)
             if kind in (Kind.CLEARANCE_STATUS, Kind.FACILITY_STATUS) and retract:
                 rest = [f for f in self._history(ctx, fact.subject, fact.owner) if f.id != fact.id]
                 entries = _entries(rest)

@@ -328,7 +328,8 @@ def world_document(world: World) -> dict[str, Any]:
             "nation": o.nation,
             **({"name": o.name} if o.name else {}),
             "facility_clearances": [
-                {"type": f.type.name, "history": _history(f.history)} for f in o.facility_clearances
+                {"id": f.id, "type": f.type.name, "history": _history(f.history)}
+                for f in o.facility_clearances
             ],
             "export_authorisations": _export_auths(o.export_authorisations),
             "aukus_authorised_user": [_period(p) for p in o.aukus_periods],
@@ -355,6 +356,7 @@ def world_document(world: World) -> dict[str, Any]:
         entry["clearances"] = []
         for c in person.clearances:
             item: dict[str, Any] = {
+                "id": c.id,
                 "issuer": c.issuer,
                 "type": c.type.name,
                 "history": _history(c.history),
