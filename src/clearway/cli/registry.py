@@ -72,6 +72,17 @@ def _at(text: str | None) -> datetime:
     return when(text) or now()
 
 
+def _status(text: str) -> Any:
+    from clearway.domain.lifecycle import Status
+    from clearway.errors import InvalidInputError
+
+    try:
+        return Status(text)
+    except ValueError:
+        known = ", ".join(s.value for s in Status)
+        raise InvalidInputError(f"unknown status `{text}` (known: {known})") from None
+
+
 def _change(ctx: typer.Context, as_: str | None, run: Callable[[Any, Any], str]) -> None:
     acting = principal(as_)
     with handled():
@@ -295,15 +306,9 @@ def clearance_add(
     reason: Reason = "",
 ) -> None:
     """Open a clearance (issuer's authority; the employer's officer may apply)."""
-    from clearway.domain.lifecycle import Status
 
     def run(s: Any, p: Any) -> str:
-        try:
-            first = Status(status)
-        except ValueError:
-            from clearway.errors import InvalidInputError
-
-            raise InvalidInputError(f"unknown status `{status}`") from None
+        first = _status(status)
         ident = s.add_clearance(
             p,
             person,
@@ -435,15 +440,9 @@ def facility_add(
     reason: Reason = "",
 ) -> None:
     """Open a facility clearance (the organisation's nation's authority)."""
-    from clearway.domain.lifecycle import Status
 
     def run(s: Any, p: Any) -> str:
-        try:
-            first = Status(status)
-        except ValueError:
-            from clearway.errors import InvalidInputError
-
-            raise InvalidInputError(f"unknown status `{status}`") from None
+        first = _status(status)
         ident = s.add_facility_clearance(
             p, organisation, type_, status=first, at=when(at), expires=when(expires), reason=reason
         )

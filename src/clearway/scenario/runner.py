@@ -76,7 +76,9 @@ def load_document(path: Path, model: type[_M], data: Any = None) -> _M:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        errors = exc.errors()
+        # An unknown key explains a "missing" one next to it (a misspelling): name it first.
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(part for part in first["loc"] if part not in ("function-before[_when()]",))
         raise ScenarioError(str(path), _path(loc), _reason(first)) from exc
 

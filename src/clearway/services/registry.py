@@ -100,6 +100,19 @@ class _Context:
         """The recording columns of a new identity row."""
         return {"recorded_at": self.uow.now, "txn": self.uow.txn, "actor": str(self.principal)}
 
+    def interval_fact(
+        self,
+        kind: Kind,
+        owner: str,
+        payload: dict[str, Any],
+        begin: datetime | None,
+        end: datetime | None,
+    ) -> FactRecord:
+        """Append a fact about ``owner`` holding for ``[begin, end)`` (validated)."""
+        finish = None if end is None else as_instant(end)
+        lo, hi = _interval(begin, finish)
+        return self.fact(kind, owner, owner, {**payload, "from": lo, "until": hi}, begin)
+
     def fact(
         self,
         kind: Kind,
@@ -723,11 +736,16 @@ class RegistryService:
                     f"`{person}` ({have}) cannot be read on to `{programme}`: its nations are"
                     f" {', '.join(record.nations)}"
                 )
-            lo, hi = _interval(begin, None if end is None else as_instant(end))
-            fact = ctx.fact(
-                Kind.READ_ON, owner, owner, {"programme": programme, "from": lo, "until": hi}, begin
+            fact = ctx.interval_fact(Kind.READ_ON, owner, {"programme": programme}, begin, end)
+            p = fact.payload
+            ctx.record(
+                "read-on:add",
+                person,
+                programme=programme,
+                start=p["from"],
+                end=p["until"],
+                fact=fact.id,
             )
-            ctx.record("read-on:add", person, programme=programme, start=lo, end=hi, fact=fact.id)
             return fact.id
 
         return self._change(principal, "read-on:add", person, reason, work)
@@ -842,13 +860,18 @@ class RegistryService:
                 raise InvalidInputError(
                     f"unknown approval target `{target}` (person, organisation, nation)"
                 )
-            begin = self._when(start, ctx)
-            lo, hi = _interval(begin, None if end is None else as_instant(end))
             owner = subject("asset", asset)
-            payload = {"target": target, "value": named, "from": lo, "until": hi}
-            fact = ctx.fact(Kind.APPROVAL, owner, owner, payload, begin)
+            payload = {"target": target, "value": named}
+            fact = ctx.interval_fact(Kind.APPROVAL, owner, payload, self._when(start, ctx), end)
+            p = fact.payload
             ctx.record(
-                "approval:add", asset, target=target, value=named, start=lo, end=hi, fact=fact.id
+                "approval:add",
+                asset,
+                target=target,
+                value=named,
+                start=p["from"],
+                end=p["until"],
+                fact=fact.id,
             )
             return fact.id
 
@@ -895,17 +918,10 @@ class RegistryService:
                 raise InvalidInputError(
                     f"unknown holder kind `{holder_kind}` (person, organisation)"
                 )
-            begin = self._when(start, ctx)
-            lo, hi = _interval(begin, None if end is None else as_instant(end))
             owner = subject(holder_kind, holder)
-            payload = {
-                "regime": code,
-                "asset": asset,
-                "programme": programme,
-                "from": lo,
-                "until": hi,
-            }
-            fact = ctx.fact(Kind.EXPORT_AUTHORISATION, owner, owner, payload, begin)
+            payload = {"regime": code, "asset": asset, "programme": programme}
+            begin = self._when(start, ctx)
+            fact = ctx.interval_fact(Kind.EXPORT_AUTHORISATION, owner, payload, begin, end)
             ctx.record(
                 "export-authorisation:add",
                 holder,
@@ -934,11 +950,10 @@ class RegistryService:
             require_any_authority(
                 principal, {"USA", org.nation}, f"list {org.id} as an AUKUS authorised user"
             )
-            begin = self._when(start, ctx)
-            lo, hi = _interval(begin, None if end is None else as_instant(end))
             owner = subject("organisation", organisation)
-            fact = ctx.fact(Kind.AUKUS_PERIOD, owner, owner, {"from": lo, "until": hi}, begin)
-            ctx.record("aukus:add", organisation, start=lo, end=hi, fact=fact.id)
+            fact = ctx.interval_fact(Kind.AUKUS_PERIOD, owner, {}, self._when(start, ctx), end)
+            p = fact.payload
+            ctx.record("aukus:add", organisation, start=p["from"], end=p["until"], fact=fact.id)
             return fact.id
 
         return self._change(principal, "aukus:add", organisation, reason, work)
