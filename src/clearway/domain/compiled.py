@@ -11,10 +11,11 @@ changes (:meth:`CompiledWorld.replace_person` and friends).
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
-from typing import Generic, Protocol, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
@@ -52,6 +53,10 @@ UNREACHABLE = 99
 ITAR = 1
 ITAR_EXCLUDED = 2
 _AUKUS_NATIONS = ("AUS", "GBR")
+
+_DOWNLOAD = Action.DOWNLOAD
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
 
 NOT_RELEASABLE = Reason.NOT_RELEASABLE
 CLEARANCE_MISSING = Reason.CLEARANCE_MISSING
@@ -274,6 +279,10 @@ class CompiledWorld:
         self._people: dict[str, Timeline[PersonState]] = {}
         self._orgs: dict[str, Timeline[OrgState]] = {}
         self._assets: dict[str, Timeline[AssetState]] = {}
+        # Flattened copies for the decision hot path (see reasons_at).
+        self._hot_people: dict[str, Any] = {}
+        self._hot_orgs: dict[str, Any] = {}
+        self._hot_assets: dict[str, Any] = {}
         self._profiles: dict[tuple[str, str], LevelProfile] = {}
         self._levels: dict[tuple[str, str], Level] = {}
         self._asset_states: dict[tuple[Marking, tuple[object, ...]], AssetState] = {}
@@ -340,22 +349,26 @@ class CompiledWorld:
         """Take a new or changed person into account."""
         self.people[person.id] = person
         self._people.pop(person.id, None)
+        self._hot_people.pop(person.id, None)
 
     def replace_organisation(self, organisation: Organisation) -> None:
         """Take a new or changed organisation into account."""
         self.organisations[organisation.id] = organisation
         self._orgs.pop(organisation.id, None)
+        self._hot_orgs.pop(organisation.id, None)
 
     def replace_asset(self, asset: Asset) -> None:
         """Take a new or changed asset into account."""
         self.assets[asset.id] = asset
         self._assets.pop(asset.id, None)
+        self._hot_assets.pop(asset.id, None)
 
     def replace_programme(self, programme: Programme) -> None:
         """Take a new or changed programme into account (recompiles people lazily)."""
         self.programmes[programme.id] = programme
         self.programme_bit(programme.id)
         self._people.clear()
+        self._hot_people.clear()
 
     # --- compiled records ----------------------------------------------------------------
 
@@ -403,24 +416,41 @@ class CompiledWorld:
 
     def reasons(self, person_id: str, asset_id: str, action: Action, at: datetime) -> list[Reason]:
         """Every failing rule for one request (empty: permit)."""
-        return self.reasons_at(person_id, asset_id, action is Action.DOWNLOAD, to_micros(at))
+        return self.reasons_at(person_id, asset_id, action is _DOWNLOAD, (at - _EPOCH) // _MICRO)
 
     def reasons_at(self, person_id: str, asset_id: str, download: bool, at: int) -> list[Reason]:
         """:meth:`reasons` with the instant in microseconds and the action as a flag.
 
-        The hot path: the timeline lookups of :meth:`Timeline.at` are inlined here.
+        The hot path: it reads the flattened "hot" entries (a state for a record with one
+        segment, else its starts and states) to touch as few objects as possible.
         """
-        timeline = self._people.get(person_id) or self.person(person_id)
-        states = timeline.states
-        person = states[0] if len(states) == 1 else states[bisect_right(timeline.starts, at) - 1]
-        line = self._assets.get(asset_id) or self.asset(asset_id)
-        asset = line.states[0] if len(line.states) == 1 else line.at(at)
+        hot = self._hot_people.get(person_id)
+        if hot is None:
+            hot = self._hot(self._hot_people, person_id, self.person(person_id))
+        person: PersonState = (
+            hot[1][bisect_right(hot[0], at) - 1] if hot.__class__ is tuple else hot
+        )
+        hot = self._hot_assets.get(asset_id)
+        if hot is None:
+            hot = self._hot(self._hot_assets, asset_id, self.asset(asset_id))
+        asset: AssetState = hot[1][bisect_right(hot[0], at) - 1] if hot.__class__ is tuple else hot
         employer = person.employer
-        org = None
+        org: OrgState | None = None
         if employer is not None:
-            org_line = self._orgs.get(employer) or self.organisation(employer)
-            org = org_line.states[0] if len(org_line.states) == 1 else org_line.at(at)
+            hot = self._hot_orgs.get(employer)
+            if hot is None:
+                hot = self._hot(self._hot_orgs, employer, self.organisation(employer))
+            org = hot[1][bisect_right(hot[0], at) - 1] if hot.__class__ is tuple else hot
         return evaluate(person_id, person, asset_id, asset, org, download, self.usa, self.aukus)
+
+    @staticmethod
+    def _hot(table: dict[str, Any], ident: str, timeline: Timeline[Any]) -> Any:
+        """Record a compiled timeline's hot entry."""
+        states = timeline.states
+        # A flat array of starts keeps bisect from chasing one pointer per comparison.
+        entry = states[0] if len(states) == 1 else (array("q", timeline.starts), tuple(states))
+        table[ident] = entry
+        return entry
 
     # --- compiling -----------------------------------------------------------------------
 
