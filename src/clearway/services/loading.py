@@ -4,12 +4,11 @@ an earlier instant for a replay), or a few records when the index catches up."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from itertools import groupby
 
 import attrs
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clearway.domain.facts import Asset, Organisation, Person, Programme, World
@@ -38,13 +37,6 @@ class Records:
     organisations: dict[str, Organisation | None] = attrs.Factory(dict)
     programmes: dict[str, Programme | None] = attrs.Factory(dict)
     assets: dict[str, Asset | None] = attrs.Factory(dict)
-
-
-def _stream_by_owner(session: Session, recorded_by: datetime | None) -> Iterator[FactRecord]:
-    query = select(FactRecord).order_by(FactRecord.owner, FactRecord.id)
-    if recorded_by is not None:
-        query = query.where(FactRecord.recorded_at <= recorded_by)
-    yield from session.execute(query.execution_options(yield_per=5000)).scalars()
 
 
 _ClearanceRow = tuple[str, str, str, datetime | None, str | None]
@@ -195,7 +187,7 @@ def load_world(
     assembler = assembler or Assembler(store.reference)
     with store.read() as uow:
         rows = _Rows.everything(uow.session, recorded_by)
-        facts = _stream_by_owner(uow.session, recorded_by)
+        facts = FactRepository(uow.session).stream_by_owner(recorded_by=recorded_by)
         records = _assemble(assembler, rows, facts, recorded_by, None)
     return World(
         reference=store.reference,
