@@ -214,16 +214,15 @@ ALLOWED: dict[str, dict[str, Status]] = {
         "revoke": Status.REVOKED,
         "withdraw": Status.WITHDRAWN,
     },
-    # From `suspended` the status held before is allowed whatever the verb's name (SPEC §3).
+    # From `suspended` the status held before comes back only through `reinstate` (SPEC §3);
+    # `grant` or `interim` there would read as a new grant date, so they are refused.
     "suspended": {
         "reinstate": Status.GRANTED,
-        "grant": Status.GRANTED,
         "revoke": Status.REVOKED,
         "withdraw": Status.WITHDRAWN,
     },
     "suspended-interim": {
         "reinstate": Status.INTERIM,
-        "interim": Status.INTERIM,
         "revoke": Status.REVOKED,
         "withdraw": Status.WITHDRAWN,
     },

@@ -129,7 +129,10 @@ OPERATIONS: dict[str, Operation] = {
     "end employment at ORG-JP": lambda r, who: r.leave(who, "P-JP", "ORG-JP", end=AT),
     "register GBR person": lambda r, who: r.add_person(who, "P-NEW", ["GBR"]),
     "register person at ORG-JP": lambda r, who: r.add_person(
-        who, "P-NEW2", ["KOR"], employer="ORG-JP"
+        who, "P-NEW2", ["JPN"], employer="ORG-JP"
+    ),
+    "register KOR person at ORG-JP": lambda r, who: r.add_person(
+        who, "P-NEW3", ["KOR"], employer="ORG-JP"
     ),
     "record JPN nationality": lambda r, who: r.add_nationality(who, "P-GB", "JPN", start=AT),
     "register GBR organisation": lambda r, who: r.add_organisation(who, "ORG-NEW", "GBR"),
@@ -236,15 +239,22 @@ CASES = [
     ),
     Case(
         "register person at ORG-JP",
-        ("officer:ORG-GB", "authority:JPN"),
+        ("officer:ORG-GB", "authority:KOR"),
         "officer:ORG-JP",
-        "authority:KOR or officer:ORG-JP",
+        "authority:JPN or officer:ORG-JP",
+    ),
+    # An officer attests only its own nation's nationals: a KOR national is KOR's to attest.
+    Case(
+        "register KOR person at ORG-JP",
+        ("officer:ORG-JP", "authority:JPN"),
+        "authority:KOR",
+        "authority:KOR",
     ),
     Case(
         "record JPN nationality",
-        ("authority:GBR", "officer:ORG-JP"),
+        ("authority:GBR", "officer:ORG-JP", "officer:ORG-GB"),
         "authority:JPN",
-        "authority:JPN or officer:ORG-GB",
+        "authority:JPN",
     ),
     Case(
         "register GBR organisation",

@@ -363,6 +363,21 @@ class CompiledWorld:
         self._assets.pop(asset.id, None)
         self._hot_assets.pop(asset.id, None)
 
+    def forget(self, kind: str, ident: str) -> None:
+        """Drop a record that no longer exists (``person``, ``organisation`` or ``asset``)."""
+        if kind == "person":
+            self.people.pop(ident, None)
+            self._people.pop(ident, None)
+            self._hot_people.pop(ident, None)
+        elif kind == "organisation":
+            self.organisations.pop(ident, None)
+            self._orgs.pop(ident, None)
+            self._hot_orgs.pop(ident, None)
+        elif kind == "asset":
+            self.assets.pop(ident, None)
+            self._assets.pop(ident, None)
+            self._hot_assets.pop(ident, None)
+
     def replace_programme(self, programme: Programme) -> None:
         """Take a new or changed programme into account (recompiles people lazily)."""
         self.programmes[programme.id] = programme
@@ -567,9 +582,9 @@ class CompiledWorld:
         ranks: dict[int, int] = {}
         facility: dict[str, int | None] = {}
         for nation, scheme in self.reference.schemes.items():
-            translated = self.reference.translate(level, nation)
             if nation not in self.reference.countries:
                 continue  # NATO: not a nation anyone holds or works in
+            translated = self.reference.translate(level, nation)
             if translated is None:
                 facility[nation] = UNREACHABLE
                 continue

@@ -116,6 +116,7 @@ class DecisionError:
     asset: str
     action: str
     error: str
+    not_found: bool = True  # an unknown person or asset; else invalid input (action, instant)
 
     @property
     def permit(self) -> bool:

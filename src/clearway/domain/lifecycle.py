@@ -162,8 +162,12 @@ def _segments(
     grant: datetime | None = granted_hint
     explicit: datetime | None = history[0].expires
     for i, entry in enumerate(history):
+        fresh = i == 0 or history[i - 1].status is not Status.SUSPENDED  # not a reinstatement
         if _is_grant(history, i):
             grant = entry.at
+            explicit = entry.expires if entry.expires is not None else explicit if i == 0 else None
+        elif entry.status is Status.INTERIM and fresh:
+            # An interim eligibility carries its own explicit expiry (or none).
             explicit = entry.expires if entry.expires is not None else explicit if i == 0 else None
         if explicit is not None:
             expiry: datetime | None = explicit

@@ -80,7 +80,13 @@ def decide_batch(
             out.append(decide(compiled, request.person, request.asset, request.action, request.at))
         except (NotFoundError, InvalidInputError) as exc:
             out.append(
-                DecisionError(request.person, request.asset, str(request.action), exc.message)
+                DecisionError(
+                    request.person,
+                    request.asset,
+                    str(request.action),
+                    exc.message,
+                    not_found=isinstance(exc, NotFoundError),
+                )
             )
     return out
 

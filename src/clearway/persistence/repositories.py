@@ -283,6 +283,13 @@ class AuditRepository:
         head.seq, head.hash = seq, prev
         return seq
 
+    def head(self) -> tuple[int, str]:
+        """The chain head as last written: ``(seq, hash)``."""
+        head = self.session.execute(
+            select(AuditHeadRecord).where(AuditHeadRecord.id == 1)
+        ).scalar_one()
+        return head.seq, head.hash
+
     def entries(
         self, *, after: int = 0, limit: int | None = None, principal: str | None = None
     ) -> Sequence[AuditEntryRecord]:

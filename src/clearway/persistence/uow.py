@@ -33,7 +33,8 @@ class UnitOfWork:
     def __init__(self, engine: Engine, clock: Callable[[], datetime], *, write: bool) -> None:
         self.engine = engine
         self.write = write
-        self.now = clock()
+        self._clock = clock
+        self._now: datetime | None = None
         self._txn: int | None = None
         self._session: Session | None = None
 
@@ -60,6 +61,9 @@ class UnitOfWork:
                     raise ConflictError("the change conflicts with one made meanwhile") from error
             else:
                 session.rollback()
+                if isinstance(exc, IntegrityError):  # a unique or foreign key refused a row
+                    msg = "the change conflicts with a record that already exists"
+                    raise ConflictError(msg) from exc
         finally:
             session.close()
             connection.close()
@@ -72,7 +76,8 @@ class UnitOfWork:
 
     @property
     def txn(self) -> int:
-        """This transaction's value of the committed-change counter (bumped on first use)."""
+        """This transaction's value of the committed-change counter (bumped on first use, which
+        takes the writer lock)."""
         if self._txn is None:
             assert self.write, "a read-only unit of work writes no rows"
             session = self.session
@@ -98,3 +103,14 @@ class UnitOfWork:
                 )
             self._txn = value
         return self._txn
+
+    @property
+    def now(self) -> datetime:
+        """The instant this unit of work records (``recorded_at``), read once from the clock.
+
+        Writers take the writer lock (:attr:`txn`) before anything asks for it, so recording
+        order is commit order and a replay "as recorded by R" sees a prefix of history.
+        """
+        if self._now is None:
+            self._now = self._clock()
+        return self._now

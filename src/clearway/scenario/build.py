@@ -73,6 +73,7 @@ class _Builder:
         self.asset_ids: set[str] = set()
         self.org_ids: set[str] = set()
         self.person_ids: set[str] = set()
+        self.record_ids: dict[str, str] = {}  # clearance, facility and visit ids -> key path
 
     @contextmanager
     def at(self, path: str) -> Iterator[None]:
@@ -88,6 +89,14 @@ class _Builder:
 
     def fail(self, path: str, reason: str) -> ScenarioError:
         return ScenarioError(self.file, path, reason)
+
+    def claim(self, ident: str, path: str) -> str:
+        """Reserve a clearance, facility clearance or visit id across the whole file."""
+        other = self.record_ids.get(ident)
+        if other is not None:
+            raise self.fail(path, f"`{ident}` is already the id of {other}")
+        self.record_ids[ident] = path
+        return ident
 
     def unique(self, ids: Sequence[str], kind: str) -> set[str]:
         seen: set[str] = set()
@@ -132,11 +141,17 @@ class _Builder:
         with self.at(f"{path}.history"):
             validate_history(history)
         grants = grant_dates(history)
-        if expires is not None:  # the explicit expiry holds from the first entry and each grant
+        if expires is not None:
+            # The explicit expiry holds from the first entry, each grant and each interim
+            # eligibility (the entries that set one, see lifecycle._segments).
+            def sets_expiry(i: int, e: StatusEntry) -> bool:
+                interim = (
+                    e.status is Status.INTERIM and history[i - 1].status is not Status.SUSPENDED
+                )
+                return i == 0 or e.at in grants or interim
+
             history = tuple(
-                attrs.evolve(e, expires=expires)
-                if (i == 0 or e.at in grants) and e.expires is None
-                else e
+                attrs.evolve(e, expires=expires) if sets_expiry(i, e) and e.expires is None else e
                 for i, e in enumerate(history)
             )
         if granted is not None and grants and granted not in grants:
@@ -161,6 +176,9 @@ class _Builder:
         for i, doc in enumerate(docs):
             where = f"{path}[{i}]"
             regime = doc.regime.upper()
+            if regime == self.ref.itar_excluded:
+                msg = f"`{regime}` is a marking (the Excluded Technology List), not a regime"
+                raise self.fail(f"{where}.regime", msg)
             if regime not in self.ref.export_controls:
                 known = ", ".join(sorted(self.ref.export_controls))
                 raise self.fail(
@@ -296,9 +314,7 @@ class _Builder:
             where = f"{path}.facility_clearances[{j}]"
             ctype = self.clearance_type(nation, f.type, f"{where}.type", facility=True)
             history, _ = self.history(f, where)
-            ident = f.id or f"{o.id}/FCL-{j + 1}"
-            if any(other.id == ident for other in facilities):
-                raise self.fail(f"{where}.id", f"`{ident}` is given twice")
+            ident = self.claim(f.id or f"{o.id}/FCL-{j + 1}", f"{where}.id")
             facilities.append(FacilityClearance(ident, ctype, history))
         return Organisation(
             id=o.id,
@@ -324,7 +340,7 @@ class _Builder:
             if programme not in self.programme_ids:
                 raise self.fail(f"{path}.programmes[{j}]", f"unknown programme `{programme}`")
         return Visit(
-            id=v.id or f"VISIT-{i + 1}",
+            id=self.claim(v.id or f"VISIT-{i + 1}", f"{path}.id"),
             visitor=v.visitor,
             host=v.host,
             programmes=frozenset(v.programmes),
@@ -354,9 +370,7 @@ class _Builder:
             ctype = self.clearance_type(c.issuer.upper(), c.type, f"{where}.type", facility=False)
             history, hint = self.history(c, where)
             cv = None if c.continuous_vetting is None else as_instant(c.continuous_vetting.from_)
-            ident = c.id or f"{p.id}/CLR-{j + 1}"
-            if any(other.id == ident for other in clearances):
-                raise self.fail(f"{where}.id", f"`{ident}` is given twice")
+            ident = self.claim(c.id or f"{p.id}/CLR-{j + 1}", f"{where}.id")
             clearances.append(Clearance(ident, ctype, history, cv, hint))
         read_ons = []
         for j, r in enumerate(p.read_on):

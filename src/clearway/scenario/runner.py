@@ -213,7 +213,11 @@ def run_files(
         if isinstance(item, FileResult):
             results.append(item)
             continue
-        world = CompiledWorld(item.world) if load is None else load(item.world, item)
+        try:
+            world = CompiledWorld(item.world) if load is None else load(item.world, item)
+        except ClearwayError as exc:  # e.g. the store refused a row: this file is invalid
+            results.append(FileResult(item.file, f"{item.file}: {exc.message}"))
+            continue
         results.append(run_valid(item, world, reference))
     return results
 

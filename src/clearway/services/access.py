@@ -8,7 +8,7 @@ recorded by an earlier instant instead of the index.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ from clearway.domain.decision import Decision, DecisionError
 from clearway.domain.pdp import Request, decide_batch
 from clearway.domain.principals import Principal
 from clearway.domain.time import as_instant
-from clearway.errors import InvalidInputError, NotFoundError
+from clearway.errors import ClearwayError, InvalidInputError, NotFoundError
 from clearway.persistence.mappers import iso
 from clearway.persistence.repositories import AuditRepository
 from clearway.services.index import DecisionIndex
@@ -73,9 +73,9 @@ class AccessService:
             principal, [Request(person, asset, action, at)], recorded_by=recorded_by
         )[0]
         if isinstance(result, DecisionError):
-            if result.error.startswith("unknown action") or "UTC offset" in result.error:
-                raise InvalidInputError(result.error)
-            raise NotFoundError(result.error)
+            raise (
+                NotFoundError(result.error) if result.not_found else InvalidInputError(result.error)
+            )
         return result
 
     def batch(
@@ -99,16 +99,32 @@ class AccessService:
         self, principal: Principal, person: str, action: str, at: datetime
     ) -> list[str]:
         """What ``person`` may ``action`` at ``at`` (one audit entry)."""
-        self.index.ensure_current()
-        found = self.index.readable_assets(person, action, at)
-        detail = {"action": action, "at": iso(as_instant(at)), "count": len(found)}
-        self._audit(principal, [("query:readable", person, "ok", detail)])
-        return found
+        return self._query(
+            principal, "query:readable", person, action, at, self.index.readable_assets
+        )
 
     def readers(self, principal: Principal, asset: str, action: str, at: datetime) -> list[str]:
         """Who may ``action`` ``asset`` at ``at`` (one audit entry)."""
+        return self._query(principal, "query:readers", asset, action, at, self.index.readers)
+
+    def _query(
+        self,
+        principal: Principal,
+        event: str,
+        subject: str,
+        action: str,
+        at: datetime,
+        run: Callable[[str, str, datetime], list[str]],
+    ) -> list[str]:
+        """Run a reverse query and audit it (an erroring query too)."""
         self.index.ensure_current()
-        found = self.index.readers(asset, action, at)
+        try:
+            found = run(subject, action, at)
+        except ClearwayError as exc:
+            self._audit(
+                principal, [(event, subject, "error", {"action": action, "error": exc.message})]
+            )
+            raise
         detail = {"action": action, "at": iso(as_instant(at)), "count": len(found)}
-        self._audit(principal, [("query:readers", asset, "ok", detail)])
+        self._audit(principal, [(event, subject, "ok", detail)])
         return found

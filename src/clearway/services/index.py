@@ -169,17 +169,23 @@ class DecisionIndex:
         for programme in records.programmes.values():
             if programme is not None:
                 world.replace_programme(programme)
-        for org in records.organisations.values():
-            if org is not None:
+        for ident, org in records.organisations.items():
+            if org is None:
+                world.forget("organisation", ident)
+            else:
                 world.replace_organisation(org)
-        for person in records.people.values():
-            if person is not None:
+        for ident, person in records.people.items():
+            if person is None:
+                world.forget("person", ident)
+            else:
                 world.replace_person(person)
         changed = []
-        for asset in records.assets.values():
-            if asset is not None:
+        for ident, asset in records.assets.items():
+            if asset is None:
+                world.forget("asset", ident)
+            else:
                 world.replace_asset(asset)
-                changed.append(asset.id)
+            changed.append(ident)
         if self._columns is not None and (changed or records.programmes):
             if records.programmes:
                 self._columns = None  # programme bits may have grown: rebuilt on next query

@@ -8,10 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from clearway.audit.chain import GENESIS
 from clearway.domain.compiled import CompiledWorld
 from clearway.domain.facts import Clearance, Person
 from clearway.domain.lifecycle import Standing
 from clearway.domain.marking import display_banner, render_banner
+from clearway.domain.time import to_micros
 from clearway.errors import NotFoundError
 from clearway.persistence.mappers import iso, subject
 from clearway.persistence.models import FactRecord
@@ -101,7 +103,7 @@ class QueryService:
         person = world.people.get(ident)
         if person is None:
             raise NotFoundError(f"unknown person `{ident}`")
-        state = world.person(ident).at(int(at.timestamp() * 1_000_000))
+        state = world.person(ident).at(to_micros(at))
         return {
             "id": person.id,
             "name": person.name,
@@ -195,7 +197,7 @@ class QueryService:
     def programmes(self, at: datetime) -> list[dict[str, Any]]:
         """Every programme, with who is read on (or visiting) at ``at``."""
         world = self.world
-        instant = int(at.timestamp() * 1_000_000)
+        instant = to_micros(at)
         out = []
         for programme in sorted(world.programmes.values(), key=lambda p: p.id):
             bit = world.programme_bit(programme.id)
@@ -349,20 +351,30 @@ class QueryService:
 
 
 def verify_audit(index: DecisionIndex) -> tuple[int, int | None]:
-    """Recompute the audit chain: (entries checked, first bad seq or ``None``)."""
+    """Recompute the audit chain: (entries checked, first bad seq or ``None``).
+
+    Besides every link, the last entry must be the chain head the store recorded, so entries
+    removed from the end are caught too (reported as the first missing seq).
+    """
     from clearway.audit.chain import AuditEntry, verify_chain
 
     count = 0
+    last: tuple[int, str] = (0, GENESIS)
     with index.store.read() as uow:
+        repository = AuditRepository(uow.session)
 
         def rows() -> Any:
-            nonlocal count
-            for r in AuditRepository(uow.session).stream():
+            nonlocal count, last
+            for r in repository.stream():
                 count += 1
+                last = (r.seq, r.hash)
                 entry = AuditEntry(
                     r.seq, r.recorded_at, r.principal, r.event, r.subject, r.outcome, r.detail
                 )
                 yield entry, r.prev_hash, r.hash
 
         bad = verify_chain(rows())
+        head = repository.head()
+    if bad is None and last != head:
+        bad = last[0] + 1
     return count, bad

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from clearway.audit.chain import AuditEntry
 from clearway.domain.lifecycle import (
     CLEARANCE_VERBS,
+    Standing,
     Status,
     StatusEntry,
     check_transition,
@@ -28,6 +29,7 @@ from clearway.domain.marking import Marking
 from clearway.domain.principals import (
     SYSTEM_IMPORT,
     Principal,
+    Role,
     require_any_authority,
     require_authority,
     require_authority_or_officer,
@@ -35,7 +37,7 @@ from clearway.domain.principals import (
 )
 from clearway.domain.time import Interval, as_instant
 from clearway.errors import ConflictError, InvalidInputError, NotFoundError, NotPermittedError
-from clearway.persistence.mappers import Kind, current, instant, iso, subject
+from clearway.persistence.mappers import Assembler, Kind, current, instant, iso, subject
 from clearway.persistence.models import (
     AssetRecord,
     ClearanceRecord,
@@ -48,6 +50,7 @@ from clearway.persistence.models import (
 )
 from clearway.persistence.repositories import AuditRepository, FactRepository, IdentityRepository
 from clearway.persistence.uow import UnitOfWork
+from clearway.services.loading import load_records
 from clearway.services.store import Store
 
 __all__ = ["RegistryService"]
@@ -55,15 +58,18 @@ __all__ = ["RegistryService"]
 _T = TypeVar("_T")
 
 
-#: Payload keys a correction may change, per fact kind (anything else is kept).
+#: Fact kinds whose interval a correction may change. What a fact is about (a nation, an
+#: organisation, a programme) is never corrected in place: retract it and record the right one,
+#: which the permission rules of that change then check.
 _CORRECTABLE = {
-    Kind.NATIONALITY: {"nation", "from", "until"},
-    Kind.EMPLOYMENT: {"organisation", "from", "until"},
-    Kind.READ_ON: {"from", "until"},
-    Kind.AUKUS_PERIOD: {"from", "until"},
-    Kind.EXPORT_AUTHORISATION: {"from", "until", "asset", "programme"},
-    Kind.APPROVAL: {"from", "until"},
+    Kind.NATIONALITY,
+    Kind.EMPLOYMENT,
+    Kind.READ_ON,
+    Kind.AUKUS_PERIOD,
+    Kind.EXPORT_AUTHORISATION,
+    Kind.APPROVAL,
 }
+_INTERVAL_KEYS = {"from", "until"}
 
 
 @attrs.define
@@ -158,6 +164,14 @@ def _entries(facts: Iterable[FactRecord]) -> list[StatusEntry]:
     return [StatusEntry(Status(f.payload["status"]), _effective(f)) for f in facts]
 
 
+def _check_expires(expires: datetime | None, status: Status, what: str) -> None:
+    """An explicit expiry belongs to a grant (or an interim eligibility): anywhere else it
+    would have no effect, so it is refused rather than silently ignored."""
+    if expires is not None and status not in (Status.GRANTED, Status.INTERIM):
+        msg = f"an explicit expiry goes with a grant or an interim eligibility, not with {what}"
+        raise InvalidInputError(msg)
+
+
 def _code(text: str) -> str:
     return text.strip().upper()
 
@@ -225,6 +239,20 @@ class RegistryService:
                 return str(fact.payload["organisation"])
         return None
 
+    def _require_attestor(
+        self, ctx: _Context, nations: Iterable[str], organisations: Iterable[str], action: str
+    ) -> None:
+        """A nationality N is attested by N's authority, or by the officer of an organisation
+        of nation N that employs the person (its industrial security regime is N's)."""
+        principal = ctx.principal
+        for nation in sorted(set(nations)):
+            own = [
+                o.id
+                for o in (ctx.ids.get_or_none(OrganisationRecord, i) for i in organisations)
+                if o is not None and o.nation == nation
+            ]
+            require_authority_or_officer(principal, [nation], own, f"{action} ({nation})")
+
     # --- organisations and people ----------------------------------------------------------
 
     def add_organisation(
@@ -252,17 +280,17 @@ class RegistryService:
         since: datetime | None = None,
         reason: str = "",
     ) -> None:
-        """Register a person with their nationalities (and employer). An authority of one of
-        the nationalities, or the officer of the employer, may."""
+        """Register a person with their nationalities (and employer). Each nationality is
+        attested by its nation's authority, or by the officer of an employer of that nation."""
 
         def work(ctx: _Context) -> None:
             codes = sorted({self._nation(n) for n in nationalities})
             if not codes:
                 raise InvalidInputError("a person needs at least one nationality")
-            orgs = [employer] if employer else []
-            require_authority_or_officer(principal, codes, orgs, "register this person")
             if employer is not None:
                 ctx.ids.get(OrganisationRecord, employer)
+            orgs = [employer] if employer else []
+            self._require_attestor(ctx, codes, orgs, "register a national")
             ctx.ids.add(PersonRecord(id=ident, name=name, **ctx.stamp()))
             owner = subject("person", ident)
             start = None if since is None else as_instant(since)
@@ -286,14 +314,15 @@ class RegistryService:
         end: datetime | None = None,
         reason: str = "",
     ) -> int:
-        """Record a nationality held from ``start`` (its authority, or the employer's officer)."""
+        """Record a nationality held from ``start`` (its authority, or the officer of an employer
+        of that nation)."""
 
         def work(ctx: _Context) -> int:
             code = self._nation(nation)
             ctx.ids.get(PersonRecord, person)
             employer = self._employer_now(ctx, person)
-            require_authority_or_officer(
-                principal, [code], [employer] if employer else [], f"record {code} nationality"
+            self._require_attestor(
+                ctx, [code], [employer] if employer else [], "record nationality"
             )
             owner = subject("person", person)
             begin, finish = (
@@ -396,8 +425,8 @@ class RegistryService:
                 authorise(ctx)
             elif kind is Kind.NATIONALITY:
                 employer = self._employer_now(ctx, person)
-                require_authority_or_officer(
-                    principal, [value], [employer] if employer else [], f"end {value} nationality"
+                self._require_attestor(
+                    ctx, [value], [employer] if employer else [], "end nationality"
                 )
             elif kind is Kind.READ_ON:
                 require_manager(principal, value, f"read people off {value}")
@@ -442,6 +471,7 @@ class RegistryService:
         employer's officer may only apply."""
 
         def work(ctx: _Context) -> str:
+            _check_expires(expires, status, f"`{status.value}`")
             nation = self._nation(issuer)
             ctype = self.reference.scheme(nation).clearance_type(clearance_type)
             ctx.ids.get(PersonRecord, person)
@@ -567,6 +597,11 @@ class RegistryService:
             history = _entries(facts)
             when = self._when(at, ctx)
             target = self._target(verb, history)
+            if expires is not None and verb not in ("grant", "interim", "revalidate"):
+                msg = (
+                    f"an explicit expiry goes with a grant or an interim eligibility, not `{verb}`"
+                )
+                raise InvalidInputError(msg)
             if history and when <= history[-1].at:
                 last = iso(history[-1].at)
                 msg = f"`{verb}` at {iso(when)} is not after the last status change ({last})"
@@ -604,6 +639,8 @@ class RegistryService:
             )
         if verb == "grant" and current_status is Status.GRANTED:
             raise InvalidInputError("the clearance is already granted; use `revalidate`")
+        if verb in ("grant", "interim") and current_status is Status.SUSPENDED:
+            raise InvalidInputError("the clearance is suspended; use `reinstate`")
         target = CLEARANCE_VERBS[verb]
         assert target is not None
         return target
@@ -645,6 +682,7 @@ class RegistryService:
         """Open a facility clearance for an organisation (its nation's authority)."""
 
         def work(ctx: _Context) -> str:
+            _check_expires(expires, status, f"`{status.value}`")
             org = ctx.ids.get(OrganisationRecord, organisation)
             require_authority(principal, org.nation, f"record a {org.nation} facility clearance")
             ctype = self.reference.scheme(org.nation).clearance_type(clearance_type, facility=True)
@@ -780,7 +818,7 @@ class RegistryService:
                 if (record := ctx.ids.get_or_none(ProgrammeRecord, p)) is not None
                 and (record.nations is None or marking.originator in record.nations)
             ]
-            if not (principal.role.value == "manager" and principal.scope in managers):
+            if not (principal.role is Role.MANAGER and principal.scope in managers):
                 require_authority(
                     principal, marking.originator, f"register {marking.originator} information"
                 )
@@ -901,6 +939,9 @@ class RegistryService:
             if issuer is None:
                 known = ", ".join(sorted(self.reference.export_issuers))
                 raise InvalidInputError(f"unknown regime `{regime}` (known: {known})")
+            if code == self.reference.itar_excluded:
+                msg = f"`{code}` is a marking (the Excluded Technology List), not a regime"
+                raise InvalidInputError(msg)
             require_authority(principal, issuer, f"grant {code} export authorisations")
             if (asset is None) == (programme is None):
                 raise InvalidInputError(
@@ -977,6 +1018,7 @@ class RegistryService:
             org = ctx.ids.get(OrganisationRecord, host)
             require_authority(principal, org.nation, f"approve visits to {org.id}")
             ctx.ids.get(PersonRecord, visitor)
+            self._require_assurance(ctx, visitor, as_instant(start))
             names = sorted(set(programmes))
             if not names:
                 raise InvalidInputError("a visit names at least one programme")
@@ -1019,6 +1061,24 @@ class RegistryService:
 
         return self._change(principal, "visit:record", visitor, reason, work)
 
+    def _require_assurance(self, ctx: _Context, visitor: str, start: datetime) -> None:
+        """SPEC §4: a visit is approved only after the visitor's own authority has given a
+        security assurance: an active, unexpired clearance issued by one of the visitor's
+        nations when the visit starts."""
+        records = load_records(ctx.session, Assembler(self.reference), {("person", visitor)})
+        person = records.people.get(visitor)
+        assert person is not None
+        nations = set(person.nationalities_at(start))
+        for clearance in person.clearances:
+            if clearance.issuer in nations and clearance.standing_at(start) is Standing.VALID:
+                return
+        held = ", ".join(sorted(nations)) or "no nationality"
+        msg = (
+            f"no security assurance for `{visitor}` ({held}): no active, unexpired clearance of"
+            f" their own nation when the visit starts ({iso(start)})"
+        )
+        raise InvalidInputError(msg)
+
     # --- corrections -----------------------------------------------------------------------
 
     def correct(
@@ -1048,11 +1108,11 @@ class RegistryService:
             kind = Kind(fact.kind)
             payload = dict(fact.payload)
             if not retract:
-                allowed = _CORRECTABLE.get(kind, set())
+                allowed = _INTERVAL_KEYS if kind in _CORRECTABLE else set()
                 unknown = sorted(set(changes or {}) - allowed)
                 if unknown or not changes:
-                    keys = ", ".join(sorted(allowed)) or "none (retract it instead)"
-                    raise InvalidInputError(f"a {kind.value} fact can be corrected in: {keys}")
+                    keys = " and ".join(sorted(allowed)) or "nothing (retract it instead)"
+                    raise InvalidInputError(f"a {kind.value} fact can be corrected in {keys}")
                 for key, value in changes.items():
                     payload[key] = (
                         iso(as_instant(value)) if key in ("from", "until") and value else value
@@ -1071,6 +1131,14 @@ class RegistryService:
                 entries = _entries(rest)
                 if entries:
                     validate_history(entries)
+            if kind is Kind.MARKING and retract:
+                markings = [
+                    f for f in self._current(ctx, fact.owner, Kind.MARKING) if f.id != fact.id
+                ]
+                if not markings:
+                    raise InvalidInputError(
+                        "an asset keeps at least one marking: record the right one first"
+                    )
             effective = instant(payload.get("from")) if "from" in payload else fact.effective_at
             new = ctx.fact(
                 kind,
@@ -1095,8 +1163,8 @@ class RegistryService:
         action = f"correct a {kind.value.replace('_', '-')} fact"
         if kind is Kind.NATIONALITY:
             employer = self._employer_now(ctx, owner_id)
-            require_authority_or_officer(
-                p, [fact.payload["nation"]], [employer] if employer else [], action
+            self._require_attestor(
+                ctx, [fact.payload["nation"]], [employer] if employer else [], action
             )
         elif kind is Kind.EMPLOYMENT:
             org = ctx.ids.get(OrganisationRecord, fact.payload["organisation"])

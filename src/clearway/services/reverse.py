@@ -159,9 +159,12 @@ class AssetColumns:
         return row
 
     def add(self, assets: list[str]) -> None:
-        """Append rows for ``assets``, tombstoning their old rows."""
+        """Append rows for ``assets``, tombstoning their old rows (an asset that no longer
+        exists keeps only tombstones)."""
         world = self.world
-        timelines = [(asset, world.asset(asset)) for asset in assets]
+        timelines = [
+            (asset, world.asset(asset) if asset in world.assets else None) for asset in assets
+        ]
         if self._shape() != (self.nation_words, self.programme_words):
             self._build(sorted(world.assets))  # more nations or programmes than words: re-shape
             return
@@ -175,6 +178,9 @@ class AssetColumns:
             for old in self.rows_of.get(asset, ()):
                 alive[old] = False
                 self.sparse.pop(old, None)
+            if timeline is None:
+                self.rows_of.pop(asset, None)
+                continue
             index = self._asset_index.get(asset)
             if index is None:
                 if self.ids and asset < self.ids[-1]:

@@ -3,8 +3,9 @@
 
 Deterministic for a seed (one ``random.Random(seed)`` drawn in a fixed order). The
 distributions are documented in ``docs/synth.md``; the constants below are the single source.
-The result is a validated :class:`~clearway.domain.facts.World`, written through the import
-path like any world file.
+The result is a :class:`~clearway.domain.facts.World` built from valid values only (types,
+levels and histories come from the reference data and the lifecycle), written through the
+import path like any world file.
 """
 
 from __future__ import annotations

@@ -195,6 +195,11 @@ def _check_new(ids: IdentityRepository, world: World) -> None:
         (ProgrammeRecord, "programme", (p for p in world.programmes if p != NATO_PROGRAMME)),
         (AssetRecord, "asset", world.assets),
         (ClearanceRecord, "clearance", (c.id for p in world.people.values() for c in p.clearances)),
+        (
+            FacilityClearanceRecord,
+            "facility clearance",
+            (f.id for o in world.organisations.values() for f in o.facility_clearances),
+        ),
         (VisitRecord, "visit", (v.id for p in world.people.values() for v in p.visits)),
     ]
     for model, kind, idents in checks:
@@ -210,8 +215,9 @@ def import_world(store: Store, world: World, *, progress: Progress | None = None
     """Write a validated world into the store in one transaction, as ``system:import``."""
     with store.write() as uow:
         ids = IdentityRepository(uow.session)
+        txn = uow.txn  # the writer lock first: recorded_at is stamped under it
         _check_new(ids, world)
-        rows = _Rows(uow.now, uow.txn)
+        rows = _Rows(uow.now, txn)
         for programme in world.programmes.values():
             if programme.id != NATO_PROGRAMME:
                 nations = None if programme.nations is None else sorted(programme.nations)

@@ -169,7 +169,8 @@ def upgrade() -> None:
                 "id": "NATO",
                 "name": "NATO briefing",
                 "nations": None,
-                "recorded_at": datetime(2026, 11, 26, tzinfo=UTC),
+                # Built in: recorded "since always", so every replay sees it.
+                "recorded_at": datetime(1970, 1, 1, tzinfo=UTC),
                 "txn": 0,
                 "actor": "system:migration",
             }
