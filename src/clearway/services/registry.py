@@ -325,14 +325,8 @@ class RegistryService:
                 ctx, [code], [employer] if employer else [], "record nationality"
             )
             owner = subject("person", person)
-            begin, finish = (
-                (None if start is None else as_instant(start)),
-                (None if end is None else as_instant(end)),
-            )
-            lo, hi = _interval(begin, finish)
-            fact = ctx.fact(
-                Kind.NATIONALITY, owner, owner, {"nation": code, "from": lo, "until": hi}, begin
-            )
+            begin = None if start is None else as_instant(start)
+            fact = ctx.interval_fact(Kind.NATIONALITY, owner, {"nation": code}, begin, end)
             ctx.record("nationality:add", person, nation=code, fact=fact.id)
             return fact.id
 
